@@ -1,0 +1,1 @@
+"""Pure licence logic: no Qt, no network, no disk."""

@@ -1,0 +1,1 @@
+"""I/O services: HTTP, keyring, on-disk cache, machine fingerprint. Never imports Qt."""

@@ -1,0 +1,1 @@
+"""Qt widgets and dialogs. Never calls HTTP directly."""

@@ -1,0 +1,1 @@
+"""Reference licence server: FastAPI + SQLAlchemy 2 + Alembic."""

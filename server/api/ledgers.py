@@ -1,0 +1,7 @@
+"""ledgers endpoints (DESIGN §3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["ledgers"])

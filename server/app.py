@@ -1,0 +1,24 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from server.context import ServerContext
+from server.errors import install_error_handlers
+
+
+def create_app(ctx: ServerContext) -> FastAPI:
+    from server.api import activations, auth, ledgers, me, service
+
+    app = FastAPI(
+        title="Licence server",
+        version="1",
+        description="Reference licence server for the licence panel (DESIGN §3).",
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    app.include_router(service.router)
+    for module in (auth, me, activations, ledgers):
+        app.include_router(module.router, prefix="/api/v1")
+    return app

@@ -1,0 +1,45 @@
+"""Server settings, read lazily from the environment (prefix ``LP_``) and the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("licence-panel-server", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LP_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""  # empty → SQLite file in data_dir
+    key_dir: Path | None = None  # empty → data_dir/keys
+    # Public IPs come from the socket peer unless the operator runs behind a proxy they trust.
+    trust_forwarded_for: bool = False
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    verification_code_ttl_s: int = 7 * 24 * 3600  # seed 004: codes stay valid 7 days
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    default_lease_days: int = 14
+    # Wrong serial/CDkey guesses tolerated per account or IP before backing off.
+    guess_free_attempts: int = 5
+    guess_window_s: int = 15 * 60
+    # Activations + deactivations per licence per churn window (the anchors' churn-abuse complaint).
+    churn_limit: int = 20
+    churn_window_days: int = 30
+    public_base_url: str = ""  # how payment pages are linked; empty → derived from the request
+    payment_secret: str = ""  # sandbox provider's callback HMAC secret; empty → generated per data dir
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'licence-server.sqlite3'}"
+
+    def resolved_key_dir(self) -> Path:
+        return self.key_dir or (self.data_dir / "keys")

@@ -1,0 +1,29 @@
+"""Everything a request handler needs, built once per app (no globals, so tests can run several servers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.clock import Clock
+from server.config import Settings
+from server.db import make_engine, make_session_factory
+from server.signing import KeyStore
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    keys: KeyStore
+    clock: Clock = field(default_factory=Clock)
+
+    @classmethod
+    def create(cls, settings: Settings, clock: Clock | None = None) -> ServerContext:
+        engine = make_engine(settings.resolved_database_url())
+        keys = KeyStore(settings.resolved_key_dir())
+        keys.ensure()
+        return cls(settings, engine, make_session_factory(engine), keys, clock or Clock())

@@ -1,0 +1,82 @@
+"""Typed FastAPI dependencies: the context, a DB session per request, the clock, the caller."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.clock import Clock
+from server.context import ServerContext
+from server.errors import ApiError
+from server.models import Account, AuthToken
+
+
+def get_context(request: Request) -> ServerContext:
+    ctx: ServerContext = request.app.state.ctx
+    return ctx
+
+
+def get_session(ctx: Annotated[ServerContext, Depends(get_context)]) -> Iterator[Session]:
+    session = ctx.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_clock(ctx: Annotated[ServerContext, Depends(get_context)]) -> Clock:
+    return ctx.clock
+
+
+def client_ip(request: Request) -> str:
+    """The public IP as this server sees it (loopback in the demo)."""
+    ctx: ServerContext = request.app.state.ctx
+    if ctx.settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:64]
+    return (request.client.host if request.client else "unknown")[:64]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _unauthorized(message: str = "sign-in required") -> ApiError:
+    return ApiError("UNAUTHORIZED", message, 401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_account(
+    request: Request,
+    session: Annotated[Session, Depends(get_session)],
+    clock: Annotated[Clock, Depends(get_clock)],
+) -> Account:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        raise _unauthorized()
+    row = session.scalar(
+        select(AuthToken).where(AuthToken.token_hash == hash_token(token.strip()), AuthToken.kind == "access")
+    )
+    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+        raise _unauthorized("access token invalid or expired")
+    account = session.get(Account, row.account_id)
+    if account is None:
+        raise _unauthorized()
+    return account
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+ContextDep = Annotated[ServerContext, Depends(get_context)]
+AccountDep = Annotated[Account, Depends(current_account)]
+ClientIpDep = Annotated[str, Depends(client_ip)]

@@ -1,0 +1,1 @@
+"""Business rules. Functions take a Session (and the clock) and raise ``ApiError``."""

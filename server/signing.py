@@ -1,0 +1,104 @@
+"""Ed25519 signing keys with key ids: generate, rotate, load, and sign licence documents."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from app.domain.envelope import ALGORITHM, public_key_to_b64, sign_payload
+
+ACTIVE_FILE = "ACTIVE"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
+
+
+class KeyStore:
+    """A directory of ``<kid>.pem`` private keys (mode 0600) and an ``ACTIVE`` file naming the signer.
+
+    Several server instances can share the directory; retired keys stay so old documents still verify.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def generate(self, activate: bool = True) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
+        kid = datetime.now(UTC).strftime("k%Y%m%d") + "-" + secrets.token_hex(4)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        path = self.directory / f"{kid}.pem"
+        # Created owner-only from the first byte: no window where another user could read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+        if activate:
+            self._write_active(kid)
+        return kid
+
+    rotate = generate
+
+    def _write_active(self, kid: str) -> None:
+        tmp = self.directory / f".{ACTIVE_FILE}.tmp"
+        tmp.write_text(kid + "\n", encoding="ascii")
+        os.replace(tmp, self.directory / ACTIVE_FILE)
+
+    def ensure(self) -> str:
+        """The active kid, generating a first key when the directory is empty."""
+        try:
+            return self.active_kid()
+        except FileNotFoundError:
+            return self.generate()
+
+    def active_kid(self) -> str:
+        return (self.directory / ACTIVE_FILE).read_text(encoding="ascii").strip()
+
+    def load(self, kid: str) -> SigningKey:
+        if not kid or "/" in kid or kid.startswith("."):
+            raise KeyError(kid)
+        data = (self.directory / f"{kid}.pem").read_bytes()
+        key = serialization.load_pem_private_key(data, password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{kid} is not an Ed25519 key")
+        return SigningKey(kid, key)
+
+    def active(self) -> SigningKey:
+        return self.load(self.active_kid())
+
+    def all_kids(self) -> list[str]:
+        if not self.directory.exists():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.pem"))
+
+    def public_keys(self) -> list[dict[str, Any]]:
+        active = self.active_kid()
+        return [
+            {
+                "kid": kid,
+                "alg": ALGORITHM,
+                "public_key": public_key_to_b64(self.load(kid).public_key),
+                "active": kid == active,
+            }
+            for kid in self.all_kids()
+        ]
+
+    def sign(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        key = self.active()
+        return sign_payload(payload, key.private_key, key.kid)
