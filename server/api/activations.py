@@ -1,7 +1,157 @@
-"""activations endpoints (DESIGN §3)."""
+"""Activation endpoints (DESIGN §3 "activation"): thin handlers over ``server.services.activation``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from server.deps import AccountDep, ClientIpDep, ClockDep, ContextDep, SessionDep
+from server.schemas.activation import (
+    ActivateRequest,
+    ActivationOut,
+    AddonRequest,
+    DocumentOut,
+    MachinesOut,
+    PreviewOut,
+    PreviewRequest,
+    ReregisterOut,
+    ReregisterRequest,
+    ValidateRequest,
+)
+from server.services import activation
+from server.services.activation import Caller
 
 router = APIRouter(tags=["activations"])
+
+
+@router.post("/activations/preview", response_model=PreviewOut)
+def preview(
+    body: PreviewRequest, session: SessionDep, ctx: ContextDep, clock: ClockDep, account: AccountDep, ip: ClientIpDep
+) -> Any:
+    """What activating this serial would do: product, edition, seats, expiry, and where it is bound already."""
+    return activation.preview(
+        session,
+        ctx.settings,
+        caller=Caller(account, ip),
+        serial=body.serial,
+        cdkey=body.cdkey,
+        product_code=body.product_code,
+        now=clock.now(),
+    )
+
+
+@router.post("/activations", response_model=ActivationOut)
+def activate(
+    body: ActivateRequest, session: SessionDep, ctx: ContextDep, clock: ClockDep, account: AccountDep, ip: ClientIpDep
+) -> Any:
+    """Activate the licence on this machine for one of the caller's organisations (idempotent per machine)."""
+    document, machine_id = activation.activate(
+        session,
+        ctx.settings,
+        ctx.keys,
+        caller=Caller(account, ip),
+        serial=body.serial,
+        cdkey=body.cdkey,
+        org_id=body.org_id,
+        fingerprint=body.fingerprint,
+        components=body.components,
+        machine_name=body.machine_name,
+        product_code=body.product_code,
+        now=clock.now(),
+    )
+    return {"document": document, "machine_id": machine_id}
+
+
+@router.post("/licences/{licence_id}/validate", response_model=DocumentOut)
+def validate(
+    licence_id: int,
+    body: ValidateRequest,
+    session: SessionDep,
+    ctx: ContextDep,
+    clock: ClockDep,
+    account: AccountDep,
+    ip: ClientIpDep,
+) -> Any:
+    """Online re-authentication: a fresh signed document echoing the nonce."""
+    document = activation.validate(
+        session,
+        ctx.keys,
+        caller=Caller(account, ip),
+        licence_id=licence_id,
+        fingerprint=body.fingerprint,
+        components=body.components,
+        nonce=body.nonce,
+        now=clock.now(),
+    )
+    return {"document": document}
+
+
+@router.get("/licences/{licence_id}/machines", response_model=MachinesOut)
+def machines(licence_id: int, session: SessionDep, account: AccountDep, ip: ClientIpDep) -> Any:
+    return activation.list_machines(session, caller=Caller(account, ip), licence_id=licence_id)
+
+
+@router.delete("/licences/{licence_id}/machines/{machine_id}", status_code=204, response_class=Response)
+def deactivate(
+    licence_id: int,
+    machine_id: int,
+    session: SessionDep,
+    ctx: ContextDep,
+    clock: ClockDep,
+    account: AccountDep,
+    ip: ClientIpDep,
+) -> Response:
+    """Deactivate a machine, freeing its seat."""
+    activation.deactivate(
+        session, ctx.settings, caller=Caller(account, ip), licence_id=licence_id, machine_id=machine_id, now=clock.now()
+    )
+    return Response(status_code=204)
+
+
+@router.post("/licences/{licence_id}/reregister", response_model=ReregisterOut)
+def reregister(
+    licence_id: int,
+    body: ReregisterRequest,
+    session: SessionDep,
+    ctx: ContextDep,
+    clock: ClockDep,
+    account: AccountDep,
+    ip: ClientIpDep,
+) -> Any:
+    """重新注册: move this machine's seat to its changed feature code."""
+    return activation.reregister(
+        session,
+        ctx.keys,
+        caller=Caller(account, ip),
+        licence_id=licence_id,
+        fingerprint=body.fingerprint,
+        components=body.components,
+        machine_name=body.machine_name,
+        now=clock.now(),
+    )
+
+
+@router.post("/licences/{licence_id}/addons", response_model=DocumentOut)
+def addons(
+    licence_id: int,
+    body: AddonRequest,
+    session: SessionDep,
+    ctx: ContextDep,
+    clock: ClockDep,
+    account: AccountDep,
+    ip: ClientIpDep,
+) -> Any:
+    """Activate an add-on service by its own CDkey; the fresh document lists it."""
+    document = activation.attach_addon(
+        session,
+        ctx.settings,
+        ctx.keys,
+        caller=Caller(account, ip),
+        licence_id=licence_id,
+        cdkey=body.cdkey,
+        fingerprint=body.fingerprint,
+        components=body.components,
+        now=clock.now(),
+    )
+    return {"document": document}

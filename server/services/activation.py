@@ -1,0 +1,502 @@
+"""Activation rules: preview, activate, validate, machines, re-register, add-ons (DESIGN §3, issue 2).
+
+Every function takes the session and the server's ``now``; seat counts are taken under a row lock on
+the licence (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, see server/db.py),
+so simultaneous activations can never hand out more seats than the policy allows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hmac
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.domain.fingerprint import MachineMatch, compare_components
+from server.config import Settings
+from server.errors import ApiError, not_found
+from server.models import Account, AddonKey, IpBinding, Licence, LicenceEvent, Machine, Organisation
+from server.services import ratelimit
+from server.services.documents import (
+    active_machines,
+    iso,
+    issue_document,
+    mask_login,
+    organisation_out,
+    seats_used,
+)
+from server.services.keys import hash_cdkey, mask_serial, normalise_key
+from server.signing import KeyStore
+
+CERTIFICATION_MONTHS = 3  # seed 001: enterprise certification is due within 3 months of activation
+REREGISTER_PERIOD = timedelta(days=365)
+CHURN_KINDS = ("activate", "deactivate")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: the signed-in account and the public IP the server sees."""
+
+    account: Account
+    ip: str
+
+
+@dataclass(frozen=True)
+class MachineLookup:
+    machine: Machine | None
+    verdict: MachineMatch
+    changed: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Calendar months, clamping the day (31 Nov → 30 Nov)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _invalid_key() -> ApiError:
+    # One answer for an unknown serial and a wrong CDkey, so serials cannot be probed.
+    return ApiError("INVALID_SERIAL_OR_CDKEY", "serial number or CDkey is not valid", 400)
+
+
+def _guess_keys(caller: Caller) -> tuple[str, str]:
+    return (f"guess:account:{caller.account.id}", f"guess:ip:{caller.ip}")
+
+
+def _check_guess_backoff(session: Session, settings: Settings, caller: Caller, now: datetime) -> None:
+    wait = ratelimit.backoff_retry_after(
+        session, _guess_keys(caller), now, free=settings.guess_free_attempts, window_s=settings.guess_window_s
+    )
+    if wait > 0:
+        raise ratelimit.rate_limited(wait, "too many wrong serial numbers or CDkeys, try again later")
+
+
+def _record_failed_guess(session: Session, caller: Caller, now: datetime) -> ApiError:
+    for key in _guess_keys(caller):
+        ratelimit.hit(session, key, now)
+    # The request is about to fail, and a failing request is rolled back: keep the count first.
+    session.commit()
+    return _invalid_key()
+
+
+def _find_licence(session: Session, serial: str, cdkey: str, *, lock: bool) -> Licence | None:
+    stmt = select(Licence).where(Licence.serial == normalise_key(serial))
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    licence = session.scalar(stmt)
+    offered = hash_cdkey(cdkey)  # hashed even for an unknown serial: both cases cost the same
+    if licence is None or not hmac.compare_digest(offered, licence.cdkey_hash):
+        return None
+    return licence
+
+
+def _owned_licence(session: Session, account: Account, licence_id: int, *, lock: bool = False) -> Licence:
+    stmt = select(Licence).where(Licence.id == licence_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    licence = session.scalar(stmt)
+    if licence is None or licence.account_id != account.id:
+        raise not_found("licence")
+    return licence
+
+
+def _check_usable(licence: Licence, now: datetime) -> None:
+    if licence.status in ("suspended", "revoked"):
+        raise ApiError("LICENCE_SUSPENDED", "this licence is suspended", 403, {"status": licence.status})
+    if licence.expires_at is not None and licence.expires_at <= now:
+        raise ApiError("LICENCE_EXPIRED", "this licence has expired", 403, {"expires_at": iso(licence.expires_at)})
+
+
+def _check_product(licence: Licence, product_code: str | None) -> None:
+    if product_code is not None and product_code != licence.policy.product.code:
+        raise ApiError(
+            "PRODUCT_MISMATCH",
+            "this serial number is for another product",
+            409,
+            {"licence_product": licence.policy.product.code, "requested_product": product_code},
+        )
+
+
+def find_machine(machines: list[Machine], fingerprint: str, components: Mapping[str, str]) -> MachineLookup:
+    """The machine these components describe: exact feature code, else the tolerance rule shared with the client."""
+    for machine in machines:
+        if machine.fingerprint == fingerprint:
+            return MachineLookup(machine, MachineMatch.SAME)
+    best: MachineLookup = MachineLookup(None, MachineMatch.DIFFERENT)
+    best_score = -1.0
+    for machine in machines:
+        result = compare_components(machine.components or {}, components)
+        if result.verdict is MachineMatch.SAME:
+            return MachineLookup(machine, MachineMatch.SAME, result.changed)
+        if result.verdict is MachineMatch.CHANGED and result.score > best_score:
+            best, best_score = MachineLookup(machine, MachineMatch.CHANGED, result.changed), result.score
+    return best
+
+
+def _refresh_machine(
+    machine: Machine, fingerprint: str, components: Mapping[str, str], name: str, ip: str | None, now: datetime
+) -> None:
+    # Small hardware drift on the same machine: follow it quietly so the next comparison starts from today.
+    machine.fingerprint = fingerprint
+    machine.components = dict(components)
+    if name:
+        machine.name = name
+    if ip:
+        machine.public_ip = ip
+    machine.last_seen_at = now
+
+
+def _too_many_machines(session: Session, licence: Licence) -> ApiError:
+    machines = active_machines(session, licence.id)
+    return ApiError(
+        "TOO_MANY_MACHINES",
+        "all seats of this licence are taken",
+        409,
+        {
+            "seats_used": len(machines),
+            "seats_max": licence.policy.max_machines,
+            "machines": [{"id": m.id, "name": m.name, "last_seen_at": iso(m.last_seen_at)} for m in machines],
+        },
+    )
+
+
+def _check_churn(session: Session, settings: Settings, licence: Licence, now: datetime) -> None:
+    """Activations + deactivations per licence per window are capped: seats are not a pool to rotate."""
+    since = now - timedelta(days=settings.churn_window_days)
+    window = (
+        LicenceEvent.licence_id == licence.id,
+        LicenceEvent.kind.in_(CHURN_KINDS),
+        LicenceEvent.at >= since,
+    )
+    events = int(session.scalar(select(func.count()).select_from(LicenceEvent).where(*window)) or 0)
+    if events < settings.churn_limit:
+        return
+    oldest = session.scalar(select(func.min(LicenceEvent.at)).where(*window))
+    wait = (oldest + timedelta(days=settings.churn_window_days) - now).total_seconds() if oldest else 1
+    raise ratelimit.rate_limited(math.ceil(wait), "too many activations and deactivations of this licence")
+
+
+def _record_event(session: Session, licence: Licence, kind: str, machine_id: int | None, now: datetime) -> None:
+    session.add(LicenceEvent(licence_id=licence.id, kind=kind, machine_id=machine_id, at=now))
+
+
+def _check_ip_binding(session: Session, licence: Licence, caller: Caller) -> None:
+    binding = session.scalar(
+        select(IpBinding).where(IpBinding.product_id == licence.policy.product_id, IpBinding.public_ip == caller.ip)
+    )
+    if binding is not None and binding.account_id != caller.account.id:
+        raise ApiError("IP_BOUND_TO_OTHER_ACCOUNT", "this public IP address is already used by another account", 403)
+
+
+def _bind_ip(session: Session, licence: Licence, caller: Caller, now: datetime) -> None:
+    product_id = licence.policy.product_id
+    exists = session.scalar(
+        select(IpBinding.id).where(IpBinding.product_id == product_id, IpBinding.public_ip == caller.ip)
+    )
+    if exists is not None:
+        return
+    try:
+        with session.begin_nested():  # another licence of the product may bind the same IP right now
+            session.add(
+                IpBinding(product_id=product_id, public_ip=caller.ip, account_id=caller.account.id, created_at=now)
+            )
+    except IntegrityError:
+        _check_ip_binding(session, licence, caller)
+
+
+def _reregistrations_used(session: Session, licence: Licence, now: datetime) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(LicenceEvent)
+        .where(
+            LicenceEvent.licence_id == licence.id,
+            LicenceEvent.kind == "reregister",
+            LicenceEvent.at >= now - REREGISTER_PERIOD,
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def _reregistrations(session: Session, licence: Licence, now: datetime) -> dict[str, int]:
+    return {"used": _reregistrations_used(session, licence, now), "limit": licence.policy.reregister_limit_per_year}
+
+
+# ---------------------------------------------------------------------------------------------- operations
+
+
+def preview(
+    session: Session,
+    settings: Settings,
+    *,
+    caller: Caller,
+    serial: str,
+    cdkey: str,
+    product_code: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """What activating this serial would do: the review step of the activation checklist."""
+    _check_guess_backoff(session, settings, caller, now)
+    licence = _find_licence(session, serial, cdkey, lock=False)
+    if licence is None:
+        raise _record_failed_guess(session, caller, now)
+    _check_product(licence, product_code)
+    policy = licence.policy
+    org = session.get(Organisation, licence.organisation_id) if licence.organisation_id is not None else None
+    owner = session.get(Account, licence.account_id) if licence.account_id is not None else None
+    return {
+        "serial_masked": mask_serial(licence.serial),
+        "product": {"code": policy.product.code, "name": policy.product.name, "version": policy.product.version},
+        "edition": policy.edition,
+        "policy_name": policy.name,
+        "seats": {"used": seats_used(session, licence.id), "max": policy.max_machines},
+        "expires_at": iso(licence.expires_at),
+        "duration_days": policy.duration_days,
+        "already_activated": licence.account_id is not None,
+        "organisation": organisation_out(org, now) if org is not None else None,
+        "account_display": mask_login(owner.login) if owner is not None else None,
+    }
+
+
+def activate(
+    session: Session,
+    settings: Settings,
+    keys: KeyStore,
+    *,
+    caller: Caller,
+    serial: str,
+    cdkey: str,
+    org_id: int,
+    fingerprint: str,
+    components: Mapping[str, str],
+    machine_name: str,
+    product_code: str | None,
+    now: datetime,
+) -> tuple[dict[str, Any], int]:
+    """Activate this machine; the same machine again is idempotent. Returns (envelope, machine id)."""
+    _check_guess_backoff(session, settings, caller, now)
+    org = session.get(Organisation, org_id)
+    if org is None or org.account_id != caller.account.id:
+        raise not_found("organisation")
+    licence = _find_licence(session, serial, cdkey, lock=True)
+    if licence is None:
+        raise _record_failed_guess(session, caller, now)
+    _check_product(licence, product_code)
+    if licence.account_id is not None and (
+        licence.account_id != caller.account.id or licence.organisation_id != org.id
+    ):
+        same_account = licence.account_id == caller.account.id
+        raise ApiError(
+            "LICENCE_OWNED_BY_OTHER_ORG",
+            "this licence is already activated for another organisation",
+            409,
+            {"same_account": same_account, "organisation_id": licence.organisation_id if same_account else None},
+        )
+    _check_usable(licence, now)
+    policy = licence.policy
+
+    lookup = find_machine(active_machines(session, licence.id), fingerprint, components)
+    if lookup.verdict is MachineMatch.SAME and lookup.machine is not None:
+        machine = lookup.machine
+        _refresh_machine(machine, fingerprint, components, machine_name, caller.ip, now)
+    else:
+        _check_churn(session, settings, licence, now)
+        if policy.activation_limit is not None and licence.activation_count >= policy.activation_limit:
+            raise ApiError(
+                "ACTIVATION_LIMIT_REACHED",
+                "the lifetime activations of this licence are used up",
+                403,
+                {"activations_used": licence.activation_count, "activation_limit": policy.activation_limit},
+            )
+        if policy.one_account_per_ip:
+            _check_ip_binding(session, licence, caller)
+        if seats_used(session, licence.id) >= policy.max_machines:
+            raise _too_many_machines(session, licence)
+        machine = Machine(
+            licence_id=licence.id,
+            fingerprint=fingerprint,
+            components=dict(components),
+            name=machine_name,
+            public_ip=caller.ip,
+            activated_at=now,
+            last_seen_at=now,
+        )
+        session.add(machine)
+        session.flush()
+        licence.activation_count += 1
+        _record_event(session, licence, "activate", machine.id, now)
+        if policy.one_account_per_ip:
+            _bind_ip(session, licence, caller, now)
+        if licence.account_id is None:
+            _bind_first_activation(licence, org, caller.account, now)
+    session.flush()
+    document = issue_document(session, keys, licence, machine, now)
+    session.commit()
+    return document, machine.id
+
+
+def _bind_first_activation(licence: Licence, org: Organisation, account: Account, now: datetime) -> None:
+    licence.account_id = account.id
+    licence.organisation_id = org.id
+    licence.status = "active"
+    licence.activated_at = now
+    if licence.policy.duration_days is not None:
+        licence.expires_at = now + timedelta(days=licence.policy.duration_days)
+    if org.certification_status == "none":
+        org.certification_status = "pending"
+        org.certification_deadline = add_months(now, CERTIFICATION_MONTHS)
+
+
+def validate(
+    session: Session,
+    keys: KeyStore,
+    *,
+    caller: Caller,
+    licence_id: int,
+    fingerprint: str,
+    components: Mapping[str, str],
+    nonce: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Online re-authentication: a fresh document for this machine, echoing the client's nonce."""
+    licence = _owned_licence(session, caller.account, licence_id)
+    _check_usable(licence, now)
+    lookup = find_machine(active_machines(session, licence.id), fingerprint, components)
+    if lookup.machine is None:
+        if seats_used(session, licence.id) >= licence.policy.max_machines:
+            raise _too_many_machines(session, licence)
+        raise ApiError("NOT_ACTIVATED_ON_MACHINE", "this licence is not activated on this machine", 404)
+    if lookup.verdict is MachineMatch.CHANGED:
+        raise ApiError(
+            "FINGERPRINT_CHANGED",
+            "this machine's feature code has changed; re-register it",
+            409,
+            {
+                "machine_id": lookup.machine.id,
+                "changed": list(lookup.changed),
+                "reregistrations": _reregistrations(session, licence, now),
+            },
+        )
+    _refresh_machine(lookup.machine, fingerprint, components, "", caller.ip, now)
+    session.flush()
+    document = issue_document(session, keys, licence, lookup.machine, now, nonce)
+    session.commit()
+    return document
+
+
+def list_machines(session: Session, *, caller: Caller, licence_id: int) -> dict[str, Any]:
+    licence = _owned_licence(session, caller.account, licence_id)
+    machines = active_machines(session, licence.id)
+    return {
+        "seats": {"used": len(machines), "max": licence.policy.max_machines},
+        "machines": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "fingerprint": m.fingerprint,
+                "activated_at": iso(m.activated_at),
+                "last_seen_at": iso(m.last_seen_at),
+                "public_ip": m.public_ip,
+            }
+            for m in machines
+        ],
+    }
+
+
+def deactivate(
+    session: Session, settings: Settings, *, caller: Caller, licence_id: int, machine_id: int, now: datetime
+) -> None:
+    """Free a seat. Counts towards the churn cap, like activations."""
+    licence = _owned_licence(session, caller.account, licence_id, lock=True)
+    machine = session.get(Machine, machine_id)
+    if machine is None or machine.licence_id != licence.id or machine.deactivated_at is not None:
+        raise not_found("machine")
+    _check_churn(session, settings, licence, now)
+    machine.deactivated_at = now
+    _record_event(session, licence, "deactivate", machine.id, now)
+    session.commit()
+
+
+def reregister(
+    session: Session,
+    keys: KeyStore,
+    *,
+    caller: Caller,
+    licence_id: int,
+    fingerprint: str,
+    components: Mapping[str, str],
+    machine_name: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """重新注册: move the seat of the partly matching machine to its new feature code, a few times a year."""
+    licence = _owned_licence(session, caller.account, licence_id, lock=True)
+    _check_usable(licence, now)
+    lookup = find_machine(active_machines(session, licence.id), fingerprint, components)
+    if lookup.machine is None:
+        raise ApiError("NOT_ACTIVATED_ON_MACHINE", "no machine of this licence resembles this one", 404)
+    if lookup.verdict is MachineMatch.CHANGED:
+        used, limit = _reregistrations_used(session, licence, now), licence.policy.reregister_limit_per_year
+        if used >= limit:
+            raise ApiError(
+                "REREGISTER_LIMIT_REACHED",
+                "the re-registrations of this year are used up",
+                429,
+                {"used": used, "limit": limit},
+            )
+        _record_event(session, licence, "reregister", lookup.machine.id, now)
+    _refresh_machine(lookup.machine, fingerprint, components, machine_name, caller.ip, now)
+    session.flush()
+    document = issue_document(session, keys, licence, lookup.machine, now)
+    usage = _reregistrations(session, licence, now)
+    session.commit()
+    return {"document": document, "machine_id": lookup.machine.id, "reregistrations": usage}
+
+
+def attach_addon(
+    session: Session,
+    settings: Settings,
+    keys: KeyStore,
+    *,
+    caller: Caller,
+    licence_id: int,
+    cdkey: str,
+    fingerprint: str | None,
+    components: Mapping[str, str] | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Activate an add-on service (云之家-like) by its own CDkey on a licence; answers a fresh document."""
+    licence = _owned_licence(session, caller.account, licence_id)
+    _check_guess_backoff(session, settings, caller, now)
+    addon = session.scalar(
+        select(AddonKey)
+        .where(AddonKey.cdkey_hash == hash_cdkey(cdkey))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if addon is None:
+        raise _record_failed_guess(session, caller, now)
+    if addon.licence_id is not None:
+        raise ApiError("CODE_ALREADY_REDEEMED", "this add-on CDkey has already been used", 409)
+    _check_usable(licence, now)
+    addon.licence_id = licence.id
+    addon.activated_at = now
+    addon.expires_at = now + timedelta(days=addon.duration_days) if addon.duration_days is not None else None
+    session.flush()
+    machine = None
+    if fingerprint is not None:
+        lookup = find_machine(active_machines(session, licence.id), fingerprint, components or {})
+        machine = lookup.machine if lookup.verdict is MachineMatch.SAME else None
+    document = issue_document(session, keys, licence, machine, now)
+    session.commit()
+    return document
