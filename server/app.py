@@ -9,7 +9,7 @@ from server.errors import install_error_handlers
 
 
 def create_app(ctx: ServerContext) -> FastAPI:
-    from server.api import activations, auth, ledgers, me, service
+    from server.api import activations, auth, ledgers, me, payments, purchase, service
 
     app = FastAPI(
         title="Licence server",
@@ -19,6 +19,7 @@ def create_app(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(service.router)
-    for module in (auth, me, activations, ledgers):
+    for module in (auth, me, activations, ledgers, purchase, payments):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(payments.pay_router)  # the sandbox provider's pay page, outside /api/v1
     return app

@@ -305,3 +305,105 @@ class Announcement(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime | None]
+
+
+class Order(Base):
+    """A purchase for one licence; every item names exactly one ledger and fiscal year. Amounts in minor units."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id", ondelete="CASCADE"), index=True)
+    # pending_payment | paid | expired | refund_requested | refunded
+    status: Mapped[str] = mapped_column(String(24), default="pending_payment")
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    created_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+
+    items: Mapped[list[OrderItem]] = relationship(back_populates="order", order_by="OrderItem.id")
+    payments: Mapped[list[Payment]] = relationship(back_populates="order", order_by="Payment.created_at")
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    sku: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))  # module | vouchers | ledgers | renewal
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_amount_minor: Mapped[int] = mapped_column(Integer)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+    ledger: Mapped[Ledger] = relationship()
+
+
+class Payment(Base):
+    """A sandbox-provider payment for an order; the id is unguessable because the pay page needs no login."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    method: Mapped[str | None] = mapped_column(String(16))  # wechat | alipay, chosen on the pay page
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | paid | expired | refunded
+    provider_txn_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+
+
+class PaymentCallback(Base):
+    """Every provider callback received, whatever its outcome: the audit trail behind idempotent crediting."""
+
+    __tablename__ = "payment_callbacks"
+    __table_args__ = (Index("ix_payment_callbacks_payment_at", "payment_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(40))  # no foreign key: forged callbacks name unknown ids too
+    provider_txn_id: Mapped[str] = mapped_column(String(64), default="")
+    signature_valid: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(32))  # CREDITED | DUPLICATE | an error code
+    body: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime]
+
+
+class RechargeCode(Base):
+    """A 充值码: extends a licence's expiry by ``months`` when redeemed (产品充值)."""
+
+    __tablename__ = "recharge_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept readable: the buyer copies it from the order details (seed 000), like a gift card number.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    months: Mapped[int] = mapped_column(Integer, default=12)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    redeemed_licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id", ondelete="SET NULL"))
+    redeemed_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    redeemed_at: Mapped[datetime | None]
+    voided_at: Mapped[datetime | None]  # set when the order that issued it is refunded
+    created_at: Mapped[datetime]
+
+
+class InvoiceRequest(Base):
+    __tablename__ = "invoice_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    tax_id: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="requested")  # requested | issued
+    requested_at: Mapped[datetime]
+    issued_at: Mapped[datetime | None]

@@ -1,0 +1,133 @@
+"""purchase endpoints (DESIGN §3): catalogue per ledger-year, orders, refunds, invoices, recharge codes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from server.deps import AccountDep, ClientIpDep, ClockDep, ContextDep, SessionDep
+from server.schemas.purchase import (
+    MAX_ID,
+    CatalogueOut,
+    InvoiceIn,
+    OrderIn,
+    OrderOut,
+    OrdersOut,
+    RedeemIn,
+    RedeemOut,
+)
+from server.services import catalogue, orders, payments, purchase_policy
+
+router = APIRouter(tags=["purchase"])
+
+OrderId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def base_url(ctx: ContextDep, request: Request) -> str:
+    """Where the payer's browser reaches the pay page: the configured public URL, else this request's."""
+    return ctx.settings.public_base_url or str(request.base_url)
+
+
+@router.get("/catalogue", response_model=CatalogueOut)
+def get_catalogue(
+    account: AccountDep,
+    session: SessionDep,
+    clock: ClockDep,
+    client_ip: ClientIpDep,
+    licence_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    ledger_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    fiscal_year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+) -> Any:
+    now = clock.now()
+    licence = purchase_policy.owned_licence(session, account, licence_id)
+    ledger_id, fiscal_year = orders.require_ledger_year(ledger_id, fiscal_year)
+    ledger = catalogue.ledger_of_licence(session, licence, ledger_id)
+    verdict = purchase_policy.evaluate(session, licence, account, now, client_ip)
+    return {
+        "licence_id": licence.id,
+        "edition": licence.policy.edition,
+        "ledger": {"id": ledger.id, "code": ledger.code, "name": ledger.name},
+        "fiscal_year": fiscal_year,
+        "vouchers": catalogue.voucher_usage(session, licence, ledger.id, fiscal_year),
+        "purchase": verdict.as_json(),
+        "items": catalogue.catalogue_items(session, licence, ledger, fiscal_year, verdict.allowed_kinds),
+    }
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut)
+def create_order(
+    body: OrderIn,
+    request: Request,
+    account: AccountDep,
+    session: SessionDep,
+    clock: ClockDep,
+    ctx: ContextDep,
+    client_ip: ClientIpDep,
+) -> Any:
+    now = clock.now()
+    licence = purchase_policy.owned_licence(session, account, body.licence_id)
+    verdict = purchase_policy.evaluate(session, licence, account, now, client_ip)
+    items = [orders.ItemRequest(i.sku, i.ledger_id, i.fiscal_year, i.quantity) for i in body.items]
+    order = orders.create_order(session, account=account, licence=licence, verdict=verdict, items=items, now=now)
+    payments.create_payment(session, order, now)
+    session.refresh(order)
+    return orders.order_json(session, order, now, base_url(ctx, request))
+
+
+@router.get("/orders", response_model=OrdersOut)
+def list_orders(request: Request, account: AccountDep, session: SessionDep, clock: ClockDep, ctx: ContextDep) -> Any:
+    now = clock.now()
+    base = base_url(ctx, request)
+    return {"orders": [orders.order_json(session, o, now, base) for o in orders.list_orders(session, account, now)]}
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+def get_order(
+    order_id: OrderId, request: Request, account: AccountDep, session: SessionDep, clock: ClockDep, ctx: ContextDep
+) -> Any:
+    now = clock.now()
+    order = orders.owned_order(session, account, order_id)
+    orders.expire_if_due(order, now)
+    return orders.order_json(session, order, now, base_url(ctx, request))
+
+
+@router.post("/orders/{order_id}/refund-request", response_model=OrderOut)
+def refund_request(
+    order_id: OrderId, request: Request, account: AccountDep, session: SessionDep, clock: ClockDep, ctx: ContextDep
+) -> Any:
+    now = clock.now()
+    order = orders.request_refund(session, account=account, order_id=order_id, now=now)
+    return orders.order_json(session, order, now, base_url(ctx, request))
+
+
+@router.post("/orders/{order_id}/invoice", response_model=OrderOut)
+def invoice_request(
+    order_id: OrderId,
+    body: InvoiceIn,
+    request: Request,
+    account: AccountDep,
+    session: SessionDep,
+    clock: ClockDep,
+    ctx: ContextDep,
+) -> Any:
+    now = clock.now()
+    order = orders.request_invoice(
+        session, account=account, order_id=order_id, title=body.title, tax_id=body.tax_id, email=body.email, now=now
+    )
+    return orders.order_json(session, order, now, base_url(ctx, request))
+
+
+@router.post("/recharge-codes/redeem", response_model=RedeemOut)
+def redeem(body: RedeemIn, account: AccountDep, session: SessionDep, clock: ClockDep) -> Any:
+    now = clock.now()
+    licence = purchase_policy.owned_licence(session, account, body.licence_id)
+    code = orders.redeem_recharge_code(session, licence=licence, account=account, code=body.code, now=now)
+    session.refresh(licence)
+    assert licence.expires_at is not None and code.redeemed_at is not None
+    return {
+        "licence_id": licence.id,
+        "months": code.months,
+        "expires_at": licence.expires_at.isoformat(),
+        "redeemed_at": code.redeemed_at.isoformat(),
+    }
