@@ -1,0 +1,536 @@
+"""HTTP client of the licence server API: timeouts, bounded retries, proxy and CA settings, token refresh.
+
+One method per endpoint of docs/ARCHITECTURE.md; each returns the parsed JSON body (or None for 204)
+and raises only ``ServiceError`` subclasses (app/services/errors.py).
+
+Cancelling: every method takes ``cancel=`` — any object with ``is_set()`` (a ``threading.Event``).
+With a token, the request runs on a short-lived helper thread while the calling (worker) thread
+watches the token; once it is set the call raises ``CancelledError`` at once. The abandoned request
+ends by its own timeout and its answer is dropped — except a refresh-token rotation, which is still
+stored, so a cancel can never lose the only valid refresh token. The UI keeps one Event per running
+operation and sets it from its Cancel button (or when the window closes).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+import requests
+import requests.adapters
+import urllib3.exceptions
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ResponseError
+from urllib3.util.retry import Retry
+
+from app.services.errors import ApiError, CancelledError, NetworkError, NetworkErrorKind, NotSignedInError
+
+log = logging.getLogger(__name__)
+
+ProxyMode = Literal["system", "none", "manual"]
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 20.0)  # (connect, read) seconds
+# A Retry-After longer than this (a maintenance window, a long rate limit) is surfaced to the user
+# with its time instead of being slept through on a worker thread.
+MAX_RETRY_AFTER_S = 5.0
+_CANCEL_POLL_S = 0.05
+# Never POST: an activation or a login must not be sent twice because a read timed out.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class CancelToken(Protocol):
+    def is_set(self) -> bool: ...
+
+
+class _BoundedRetry(Retry):
+    """urllib3 Retry that gives up at once when the server asks to wait longer than MAX_RETRY_AFTER_S."""
+
+    def increment(self, method: Any = None, url: Any = None, response: Any = None, *args: Any, **kw: Any) -> Any:
+        if response is not None:
+            wait = self.get_retry_after(response)
+            if wait is not None and wait > MAX_RETRY_AFTER_S:
+                # raise_on_status=False makes urlopen hand this response back to us unchanged.
+                raise MaxRetryError(kw.get("_pool"), url, ResponseError("Retry-After too long"))  # type: ignore[arg-type]
+        return super().increment(method, url, response, *args, **kw)
+
+
+def _retry_policy() -> Retry:
+    return _BoundedRetry(
+        total=3,
+        connect=1,  # nothing was sent, so even a POST may try to connect twice
+        read=1,  # only for idempotent methods (urllib3 checks allowed_methods for read errors)
+        status=2,
+        other=0,
+        backoff_factor=0.25,
+        backoff_max=2.0,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=_IDEMPOTENT,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """What ``test_connection`` found, so the UI can tell a network or proxy problem from a licence one."""
+
+    outcome: Literal["ok", "dns", "connect", "timeout", "proxy", "tls", "not_our_api", "maintenance", "server_error"]
+    status: int | None = None
+    server_time: datetime | None = None
+    clock_skew: timedelta | None = None  # server time minus local time (positive: local clock is behind)
+    retry_after: float | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+    @property
+    def network_problem(self) -> bool:
+        return self.outcome in ("dns", "connect", "timeout", "proxy", "tls")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ApiClient:
+    """A requests.Session bound to one server; holds the access token in memory only."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        proxy_mode: ProxyMode = "system",
+        proxy_url: str | None = None,
+        ca_bundle: str | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        on_refresh_token: Callable[[str], None] | None = None,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError("server URL must start with http:// or https://")
+        if proxy_mode == "manual" and not proxy_url:
+            raise ValueError("manual proxy mode needs a proxy URL")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.on_refresh_token = on_refresh_token  # called with each rotated refresh token (to store it)
+        self._now = now
+        self._verify: bool | str = ca_bundle or True  # TLS verification is never switched off
+        self._session = requests.Session()
+        # system: requests reads HTTP(S)_PROXY / NO_PROXY and the OS settings (Windows registry, macOS).
+        self._session.trust_env = proxy_mode == "system"
+        if proxy_mode == "manual":
+            self._session.proxies = {"http": str(proxy_url), "https": str(proxy_url)}
+        adapter = requests.adapters.HTTPAdapter(max_retries=_retry_policy())
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._token_lock = threading.Lock()
+        self._access_token: str | None = None
+        self._refresh_token: str | None = None
+        self.account: dict[str, Any] | None = None  # the signed-in Account, as login/refresh returned it
+
+    def __repr__(self) -> str:
+        return f"ApiClient({self.base_url!r}, signed_in={self.has_session})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- session state ---------------------------------------------------------------------------
+
+    @property
+    def has_session(self) -> bool:
+        return self._access_token is not None or self._refresh_token is not None
+
+    @property
+    def refresh_token(self) -> str | None:
+        return self._refresh_token
+
+    def set_refresh_token(self, token: str | None) -> None:
+        """Start from a refresh token kept in the keyring; the first call refreshes."""
+        with self._token_lock:
+            self._refresh_token = token
+            self._access_token = None
+
+    def clear_tokens(self) -> None:
+        with self._token_lock:
+            self._access_token = None
+            self._refresh_token = None
+            self.account = None
+
+    # -- auth --------------------------------------------------------------------------------------
+
+    def login(self, login: str, password: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            body = _object(self._send("POST", "/api/v1/auth/login", json={"login": login, "password": password}))
+            with self._token_lock:
+                self._accept_tokens(body, notify=False)  # the caller decides whether to remember
+            return body
+
+        return _cancellable(run, cancel)
+
+    def refresh(self, *, cancel: CancelToken | None = None) -> str:
+        """Rotate the refresh token now; returns the new one (also handed to ``on_refresh_token``)."""
+
+        def run() -> str:
+            self._refresh(stale=self._access_token, force=True)
+            assert self._refresh_token is not None
+            return self._refresh_token
+
+        return _cancellable(run, cancel)
+
+    def logout(self, *, cancel: CancelToken | None = None) -> None:
+        def run() -> None:
+            refresh = self._refresh_token
+            try:
+                if self._access_token is not None or refresh is not None:
+                    self._authorised("POST", "/api/v1/auth/logout", json={"refresh_token": refresh})
+            finally:
+                self.clear_tokens()
+
+        _cancellable(run, cancel)
+
+    def request_code(self, login: str, purpose: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        body = {"login": login, "purpose": purpose}
+        return self._public_object("POST", "/api/v1/auth/verification-codes", body, cancel)
+
+    def register(
+        self,
+        login: str,
+        password: str,
+        code: str,
+        display_name: str | None = None,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"login": login, "password": password, "code": code}
+        if display_name:
+            body["display_name"] = display_name
+        return self._public_object("POST", "/api/v1/auth/register", body, cancel)
+
+    def reset_password(self, login: str, code: str, new_password: str, *, cancel: CancelToken | None = None) -> None:
+        body = {"login": login, "code": code, "new_password": new_password}
+        _cancellable(lambda: self._send("POST", "/api/v1/auth/password-reset", json=body), cancel)
+
+    # -- account and organisations -----------------------------------------------------------------
+
+    def me(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", "/api/v1/me", cancel=cancel)
+
+    def create_org(self, name: str, tax_id: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("POST", "/api/v1/orgs", json={"name": name, "tax_id": tax_id}, cancel=cancel)
+
+    def org_licences(self, org_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", f"/api/v1/orgs/{int(org_id)}/licences", cancel=cancel)
+
+    # -- activation --------------------------------------------------------------------------------
+
+    def preview(self, serial: str, cdkey: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        body = {"serial": serial, "cdkey": cdkey}
+        return self._object("POST", "/api/v1/activations/preview", json=body, cancel=cancel)
+
+    def activate(
+        self,
+        serial: str,
+        cdkey: str,
+        org_id: int,
+        fingerprint: str,
+        components: dict[str, str],
+        machine_name: str,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "serial": serial,
+            "cdkey": cdkey,
+            "org_id": int(org_id),
+            "fingerprint": fingerprint,
+            "components": components,
+            "machine_name": machine_name,
+        }
+        return self._object("POST", "/api/v1/activations", json=body, cancel=cancel)
+
+    def validate(
+        self,
+        licence_id: int,
+        fingerprint: str,
+        components: dict[str, str],
+        nonce: str,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        body = {"fingerprint": fingerprint, "components": components, "nonce": nonce}
+        return self._object("POST", f"/api/v1/licences/{int(licence_id)}/validate", json=body, cancel=cancel)
+
+    def machines(self, licence_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", f"/api/v1/licences/{int(licence_id)}/machines", cancel=cancel)
+
+    def deactivate(self, licence_id: int, machine_id: int, *, cancel: CancelToken | None = None) -> None:
+        path = f"/api/v1/licences/{int(licence_id)}/machines/{int(machine_id)}"
+        _cancellable(lambda: self._authorised("DELETE", path), cancel)
+
+    def reregister(
+        self,
+        licence_id: int,
+        fingerprint: str,
+        components: dict[str, str],
+        machine_name: str,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        body = {"fingerprint": fingerprint, "components": components, "machine_name": machine_name}
+        return self._object("POST", f"/api/v1/licences/{int(licence_id)}/reregister", json=body, cancel=cancel)
+
+    def add_addon(self, licence_id: int, cdkey: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("POST", f"/api/v1/licences/{int(licence_id)}/addons", json={"cdkey": cdkey}, cancel=cancel)
+
+    # -- ledgers -----------------------------------------------------------------------------------
+
+    def ledgers(self, licence_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", f"/api/v1/licences/{int(licence_id)}/ledgers", cancel=cancel)
+
+    def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("POST", f"/api/v1/ledgers/{int(ledger_id)}/archive", cancel=cancel)
+
+    # -- service -----------------------------------------------------------------------------------
+
+    def keys(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._public_object("GET", "/api/v1/keys", None, cancel)
+
+    def announcements(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._public_object("GET", "/api/v1/announcements", None, cancel)
+
+    def health(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._public_object("GET", "/healthz", None, cancel)
+
+    def test_connection(self, *, cancel: CancelToken | None = None) -> ConnectionReport:
+        """Probe ``/healthz``: names the failing layer (DNS, proxy, TLS…) or reports the server's clock skew."""
+        started = self._now()
+        try:
+            body = self.health(cancel=cancel)
+        except NetworkError as exc:
+            if exc.kind == "bad_response":
+                return ConnectionReport("not_our_api", status=exc.status, detail=exc.detail)
+            return ConnectionReport(exc.kind, status=exc.status, detail=exc.detail)
+        except ApiError as exc:
+            outcome: Literal["maintenance", "server_error"] = (
+                "maintenance" if exc.code == "MAINTENANCE" else "server_error"
+            )
+            return ConnectionReport(outcome, status=exc.status, retry_after=exc.retry_after, detail=exc.code)
+        finished = self._now()
+        server_time = _parse_time(body.get("time")) if body.get("status") == "ok" else None
+        if server_time is None:
+            return ConnectionReport("not_our_api", status=200, detail="health answer has an unexpected shape")
+        local_midpoint = started + (finished - started) / 2
+        return ConnectionReport("ok", status=200, server_time=server_time, clock_skew=server_time - local_midpoint)
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _public_object(self, method: str, path: str, body: Any, cancel: CancelToken | None) -> dict[str, Any]:
+        return _cancellable(lambda: _object(self._send(method, path, json=body)), cancel)
+
+    def _object(self, method: str, path: str, *, json: Any = None, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return _cancellable(lambda: _object(self._authorised(method, path, json=json)), cancel)
+
+    def _authorised(self, method: str, path: str, *, json: Any = None) -> Any:
+        """Send with the bearer token; on 401 refresh once (if a refresh token is held) and retry once."""
+        token = self._access_token
+        if token is None:
+            token = self._refresh(stale=None)
+        try:
+            return self._send(method, path, json=json, token=token)
+        except ApiError as exc:
+            if exc.status != 401 or exc.code != "UNAUTHORIZED":
+                raise
+            if self._refresh_token is None:
+                self.clear_tokens()
+                raise NotSignedInError("session expired") from None
+        return self._send(method, path, json=json, token=self._refresh(stale=token))
+
+    def _refresh(self, *, stale: str | None, force: bool = False) -> str:
+        """A fresh access token. Serialised: two threads seeing the same 401 must not both spend the
+        refresh token, since reusing a rotated one makes the server revoke the whole family."""
+        with self._token_lock:
+            current = self._access_token
+            if not force and current is not None and current != stale:
+                return current  # another thread refreshed meanwhile
+            refresh = self._refresh_token
+            if refresh is None:
+                raise NotSignedInError()
+            try:
+                body = _object(self._send("POST", "/api/v1/auth/refresh", json={"refresh_token": refresh}))
+            except ApiError as exc:
+                if exc.status in (400, 401, 422) or exc.code == "UNAUTHORIZED":
+                    self._access_token = self._refresh_token = None
+                    self.account = None
+                    raise NotSignedInError("session expired") from None
+                raise
+            return self._accept_tokens(body, notify=True)
+
+    def _accept_tokens(self, body: dict[str, Any], *, notify: bool) -> str:
+        """Take the tokens of a login/refresh answer; the caller holds ``_token_lock``."""
+        access, refresh = body.get("access_token"), body.get("refresh_token")
+        if not isinstance(access, str) or not access or not isinstance(refresh, str) or not refresh:
+            raise NetworkError("bad_response", "token answer without tokens")
+        self._access_token, self._refresh_token = access, refresh
+        account = body.get("account")
+        if isinstance(account, dict):
+            self.account = account
+        if notify and self.on_refresh_token is not None:
+            try:
+                self.on_refresh_token(refresh)
+            except Exception as exc:  # a broken keyring must not break the session that just worked
+                log.warning("could not store the rotated refresh token (%s)", type(exc).__name__)
+        return access
+
+    def _send(self, method: str, path: str, *, json: Any = None, token: str | None = None) -> Any:
+        headers = {"Accept": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            response = self._session.request(
+                method, self.base_url + path, json=json, headers=headers, timeout=self.timeout, verify=self._verify
+            )
+        except requests.RequestException as exc:
+            error = network_error_from(exc)
+            log.info("%s %s failed: %s", method, path, error)
+            raise error from None  # requests' text can carry a proxy URL with credentials
+        log.debug("%s %s -> %s", method, path, response.status_code)
+        return _parse_response(response)
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise NetworkError("bad_response", "expected a JSON object")
+    return body
+
+
+def _cancellable(run: Callable[[], Any], cancel: CancelToken | None) -> Any:
+    """Run ``run`` here, or — with a cancel token — on a helper thread that can be abandoned."""
+    if cancel is None:
+        return run()
+    if cancel.is_set():
+        raise CancelledError()
+    done = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = run()
+        except BaseException as exc:  # handed to the waiting thread below
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="api-call", daemon=True).start()
+    while not done.wait(_CANCEL_POLL_S):
+        if cancel.is_set():
+            raise CancelledError()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _parse_response(response: requests.Response) -> Any:
+    status = response.status_code
+    if status == 204 or (200 <= status < 300 and not response.content):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        body = _NOT_JSON
+    if 200 <= status < 300:
+        if body is _NOT_JSON:
+            raise NetworkError("bad_response", "answer is not JSON", status=status)
+        return body
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    if not isinstance(error, dict) or not isinstance(code, str) or not code:
+        # A captive portal, a proxy's error page, another web server: not our API talking.
+        raise NetworkError("bad_response", "error answer without the API error shape", status=status)
+    raw_details, raw_message = error.get("details"), error.get("message")
+    details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
+    message = raw_message if isinstance(raw_message, str) else ""
+    retry_after = _retry_after(response.headers.get("Retry-After"), details)
+    raise ApiError(code, message, details, status, retry_after)
+
+
+_NOT_JSON = object()
+
+
+def _retry_after(header: str | None, details: dict[str, Any]) -> float | None:
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return float(header)
+        try:
+            when = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    value = details.get("retry_after")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def network_error_from(exc: requests.RequestException) -> NetworkError:
+    """Map a requests exception onto the kinds the UI explains (DNS, proxy, TLS, timeout, connect)."""
+    kind: NetworkErrorKind
+    if isinstance(exc, requests.exceptions.ProxyError):
+        kind = "proxy"
+    elif isinstance(exc, requests.exceptions.SSLError):
+        kind = "tls"
+    elif isinstance(exc, requests.exceptions.Timeout):
+        kind = "timeout"
+    elif isinstance(exc, requests.exceptions.ConnectionError):
+        # After retries requests wraps everything in ConnectionError(MaxRetryError(reason)): look inside.
+        if _caused_by(exc, (NameResolutionError, socket.gaierror)):
+            kind = "dns"
+        elif _caused_by(exc, (NewConnectionError, ConnectionRefusedError)):  # before timeouts: a subclass of one
+            kind = "connect"
+        elif _caused_by(exc, (urllib3.exceptions.TimeoutError, TimeoutError)):
+            kind = "timeout"
+        else:
+            kind = "connect"
+    elif isinstance(
+        exc,
+        requests.exceptions.ChunkedEncodingError
+        | requests.exceptions.ContentDecodingError
+        | requests.exceptions.TooManyRedirects
+        | requests.exceptions.InvalidHeader
+        | requests.exceptions.RetryError,
+    ):
+        kind = "bad_response"
+    else:  # InvalidURL and friends: the configured address cannot be used to connect
+        kind = "connect"
+    return NetworkError(kind, type(exc).__name__)
+
+
+def _caused_by(exc: BaseException, types: tuple[type[BaseException], ...]) -> bool:
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, types):
+            return True
+        stack.extend([*item.args, getattr(item, "reason", None), item.__cause__, item.__context__])
+    return False

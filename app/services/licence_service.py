@@ -1,0 +1,584 @@
+"""LicenceService: the one facade the UI (on a worker thread) and the CLI call; blocking, Qt-free.
+
+It joins the HTTP client, the keyring, the licence cache and the domain evaluation. Every method that
+talks to the server takes ``cancel=`` (a ``threading.Event``; see app/services/http.py) and raises only
+``ServiceError`` subclasses. Every method returning a status returns a ``LocalStatus`` evaluated for
+this session: the signed-in account, whether the server answered, and its last licence error.
+
+A licence document from the server is verified against the trusted keys (and, for 在线认证, its nonce)
+*before* it is written to the cache; a document that fails is never stored (InvalidDocumentError).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import secrets
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from app.domain.document import DocumentFormatError, LicenceDocument
+from app.domain.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
+from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate
+from app.domain.fingerprint import feature_code
+from app.domain.server_errors import state_for_error
+from app.domain.states import exit_code_for
+from app.services.cache import ClockWatermark, LicenceCache
+from app.services.credentials import CredentialError, CredentialStore
+from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError, ServiceError
+from app.services.fingerprint import FingerprintSource, SystemFingerprint
+from app.services.http import ApiClient, CancelToken, ConnectionReport
+from app.services.local_status import LocalStatus
+from app.services.paths import AppPaths
+from app.services.settings import ClientSettings, load_settings, save_settings
+from app.services.trust import load_trusted
+
+log = logging.getLogger(__name__)
+
+# Answers meaning "the server cannot help right now": like no network, the cached document decides.
+_UNAVAILABLE_CODES = frozenset({"MAINTENANCE", "INTERNAL_ERROR", "HTTP_ERROR"})
+# Signed in offline with a remembered login whose account id is not known yet (no answer from the server).
+_OFFLINE_ACCOUNT = -1
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServerError:
+    """The last licence error the server answered (a state of the catalogue), kept for the evaluation."""
+
+    code: str
+    details: Mapping[str, Any]
+
+
+class LicenceService:
+    """Blocking facade; safe to call from one worker thread at a time per operation (tokens are locked)."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: ClientSettings,
+        credentials: CredentialStore,
+        fingerprint: FingerprintSource,
+        trusted_keys: Mapping[str, Ed25519PublicKey],
+        now: Callable[[], datetime] = _utcnow,
+        *,
+        machine_name: str | None = None,
+        server_url: str | None = None,
+    ) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.credentials = credentials
+        self.fingerprint = fingerprint
+        self.trusted_keys = dict(trusted_keys)
+        self.now = now
+        self.machine_name = machine_name or platform.node() or "PC"
+        self.cache = LicenceCache(paths)
+        self.watermark = ClockWatermark(paths, self.cache)
+        self._lock = threading.RLock()
+        self._login: str | None = None
+        self._remember = False
+        self._offline_session = False  # a remembered login we could not confirm: the server was unreachable
+        self._online: bool | None = None  # None: not checked in this session
+        self._server_error: ServerError | None = None
+        # --server / --demo: used for this run only, never written to settings.json (a demo's random
+        # port saved there would leave the next normal start pointing at nothing).
+        self._server_override = server_url
+        self.api = self._make_client(settings)
+
+    @classmethod
+    def create(cls, paths: AppPaths, *, server_url: str | None = None, demo: bool = False, **kw: Any) -> LicenceService:
+        """The real thing: saved settings, the OS keyring, this machine, the trusted keys (see ``open_service``)."""
+        return open_service(paths, server_url=server_url, demo=demo, **kw)
+
+    @property
+    def server_url(self) -> str:
+        return self._server_override or self.settings.server_url
+
+    # -- session -----------------------------------------------------------------------------------
+
+    @property
+    def account(self) -> dict[str, Any] | None:
+        """The signed-in Account (id, login, display_name, role), or None."""
+        return self.api.account
+
+    @property
+    def login(self) -> str | None:
+        return self._login if (self.api.account is not None or self._offline_session) else None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.api.account is not None
+
+    @property
+    def remembers_login(self) -> bool:
+        """False when no keyring is usable: the session ends with the panel (say so to the user)."""
+        return self.credentials.persistent
+
+    def sign_in(
+        self, login: str, password: str, remember: bool, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        """Sign in; with ``remember`` only the refresh token goes to the keyring (the access token stays in memory)."""
+        body = self.api.login(login, password, cancel=cancel)
+        with self._lock:
+            previous = self._login
+            self._login, self._remember, self._offline_session = login, remember, False
+            if previous != login:
+                self._server_error = None
+            refresh = self.api.refresh_token
+            if remember and refresh:
+                self.credentials.save_refresh_token(login, refresh)
+            else:
+                self._forget_token(login)  # "remember me" unticked: drop a token saved earlier
+            self._save_settings(self.settings.replace(last_login=login, remember_login=remember))
+        return dict(body.get("account") or {})
+
+    def restore_session(self, *, cancel: CancelToken | None = None) -> dict[str, Any] | None:
+        """Sign in again with the refresh token kept for the last login.
+
+        Returns the Account, or None when there is no remembered session or the server is unreachable;
+        in the latter case the remembered login counts as signed in for the offline evaluation, so the
+        cached licence reads OFFLINE_GRACE (or LEASE_EXPIRED), not 未登录.
+        """
+        login = self.settings.last_login
+        token = self.credentials.load_refresh_token(login) if login else None
+        if not login or not token:
+            return None
+        with self._lock:
+            self._login, self._remember = login, True
+            self.api.set_refresh_token(token)
+        try:
+            self.api.me(cancel=cancel)  # refreshes first; the rotated token is saved by the callback
+        except NotSignedInError:
+            self._forget_token(login)  # expired or revoked: it will never work again
+            return None
+        except NetworkError:
+            self._offline_session, self._online = True, False
+            return None
+        except ApiError as exc:
+            if exc.code in _UNAVAILABLE_CODES:
+                self._offline_session, self._online = True, False
+                return None
+            raise
+        self._offline_session = False
+        return self.api.account
+
+    def sign_out(self, *, cancel: CancelToken | None = None) -> None:
+        """Log out on the server (best effort) and forget the refresh token in the keyring."""
+        login = self._login
+        try:
+            self.api.logout(cancel=cancel)
+        except ServiceError as exc:  # offline: the local sign-out still happens
+            log.info("server logout failed (%s); signed out locally", exc)
+        finally:
+            with self._lock:
+                self.api.clear_tokens()
+                self._offline_session, self._server_error, self._remember = False, None, False
+                if login:
+                    self._forget_token(login)
+
+    def request_code(self, login: str, purpose: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.request_code(login, purpose, cancel=cancel)
+
+    def register(
+        self,
+        login: str,
+        password: str,
+        code: str,
+        display_name: str | None = None,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        return self.api.register(login, password, code, display_name, cancel=cancel)
+
+    def reset_password(self, login: str, code: str, new_password: str, *, cancel: CancelToken | None = None) -> None:
+        self.api.reset_password(login, code, new_password, cancel=cancel)
+
+    # -- account data ------------------------------------------------------------------------------
+
+    def me(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.me(cancel=cancel)
+
+    def create_org(self, name: str, tax_id: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.create_org(name, tax_id, cancel=cancel)
+
+    def org_licences(self, org_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.org_licences(org_id, cancel=cancel)
+
+    def ledgers(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.ledgers(self._licence_id(licence_id), cancel=cancel)
+
+    def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.archive_ledger(ledger_id, cancel=cancel)
+
+    def test_connection(self, *, cancel: CancelToken | None = None) -> ConnectionReport:
+        return self.api.test_connection(cancel=cancel)
+
+    # -- licence -----------------------------------------------------------------------------------
+
+    def local_status(self) -> LocalStatus:
+        """The state from the cache alone (no network), evaluated for this session."""
+        with self._lock:
+            return self._status()
+
+    def preview(self, serial: str, cdkey: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.preview(serial, cdkey, cancel=cancel)
+
+    def activate(
+        self,
+        serial: str,
+        cdkey: str,
+        org_id: int,
+        machine_name: str | None = None,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> LocalStatus:
+        """Activate this machine; the signed document is verified, cached, and the new status returned.
+
+        A licence error (TOO_MANY_MACHINES, IP_BOUND_TO_OTHER_ACCOUNT…) is raised *and* recorded, so the
+        状态 page shows that state until the next successful check.
+        """
+        components = self.fingerprint.components()
+        try:
+            body = self.api.activate(
+                serial,
+                cdkey,
+                org_id,
+                feature_code(components),
+                components,
+                machine_name or self.machine_name,
+                cancel=cancel,
+            )
+        except ApiError as exc:
+            self._record_if_state(exc)
+            raise
+        return self._accept(body.get("document"), nonce=None)
+
+    def reauthenticate(self, *, cancel: CancelToken | None = None) -> LocalStatus:
+        """在线认证: ask for a fresh document echoing a random nonce.
+
+        No network → the cached status with ``online=False`` (OFFLINE_GRACE / LEASE_EXPIRED). A licence
+        error → the cached document stays and the error's state shows. A document that does not verify
+        or does not echo the nonce (a replayed old answer) → InvalidDocumentError, nothing saved.
+        """
+        licence_id = self._licence_id(None)
+        components = self.fingerprint.components()
+        nonce = secrets.token_urlsafe(24)
+        try:
+            body = self.api.validate(licence_id, feature_code(components), components, nonce, cancel=cancel)
+        except NetworkError as exc:
+            log.info("online check failed: %s", exc)
+            return self._offline_status()
+        except ApiError as exc:
+            if exc.code in _UNAVAILABLE_CODES:
+                return self._offline_status()
+            if not self._record_if_state(exc):
+                raise
+            with self._lock:
+                self._online = True
+                return self._status()
+        return self._accept(body.get("document"), nonce=nonce)
+
+    def machines(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        """The licence's machines (default: the cached licence; after TOO_MANY_MACHINES pass its id)."""
+        return self.api.machines(self._licence_id(licence_id), cancel=cancel)
+
+    def deactivate(
+        self, machine_id: int, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> LocalStatus:
+        """Free a seat; deactivating *this* machine also forgets the cached document."""
+        target = self._licence_id(licence_id)
+        self.api.deactivate(target, machine_id, cancel=cancel)
+        with self._lock:
+            doc = self._cached_document()
+            if doc is not None and doc.licence_id == target and doc.machine.id == machine_id:
+                self.cache.clear()
+            self._server_error = None  # a seat was freed: the old TOO_MANY_MACHINES no longer holds
+            return self._status()
+
+    def reregister(self, machine_name: str | None = None, *, cancel: CancelToken | None = None) -> LocalStatus:
+        """重新注册 after FINGERPRINT_CHANGED: move this licence's seat to the current feature code."""
+        licence_id = self._licence_id(None)
+        components = self.fingerprint.components()
+        name = machine_name or self.machine_name
+        try:
+            body = self.api.reregister(licence_id, feature_code(components), components, name, cancel=cancel)
+        except ApiError as exc:
+            self._record_if_state(exc)
+            raise
+        return self._accept(body.get("document"), nonce=None)
+
+    def add_addon(self, cdkey: str, *, cancel: CancelToken | None = None) -> LocalStatus:
+        body = self.api.add_addon(self._licence_id(None), cdkey, cancel=cancel)
+        return self._accept(body.get("document"), nonce=None)
+
+    # -- settings ----------------------------------------------------------------------------------
+
+    def apply_settings(self, settings: ClientSettings) -> None:
+        """Save new settings; a changed server or network setting takes a new client (same server: same session)."""
+        with self._lock:
+            old, old_url = self.settings, self.server_url
+            self._save_settings(settings)
+            network = ("server_url", "proxy_mode", "proxy_url", "ca_bundle")
+            if all(getattr(old, n) == getattr(settings, n) for n in network):
+                return
+            if settings.server_url != old.server_url:
+                self._server_override = None  # the user chose a server: it wins over --server for this run
+            refresh, account = self.api.refresh_token, self.api.account
+            self.api.close()
+            self.api = self._make_client(settings)
+            if self.server_url == old_url:
+                self.api.set_refresh_token(refresh)
+                self.api.account = account
+            else:  # another server knows nothing of this session
+                self._offline_session, self._server_error, self._online = False, None, None
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _make_client(self, settings: ClientSettings) -> ApiClient:
+        return ApiClient(
+            self._server_override or settings.server_url,
+            proxy_mode=settings.proxy_mode,
+            proxy_url=settings.proxy_url,
+            ca_bundle=settings.ca_bundle,
+            on_refresh_token=self._on_refresh_token,
+            now=self.now,
+        )
+
+    def _on_refresh_token(self, token: str) -> None:
+        # Rotation: the old token is dead once the server answered, so the keyring must hold the new one.
+        if self._remember and self._login:
+            self.credentials.save_refresh_token(self._login, token)
+
+    def _forget_token(self, login: str) -> None:
+        try:
+            self.credentials.delete(login)
+        except CredentialError as exc:
+            log.warning("%s", exc)
+
+    def _save_settings(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        try:
+            save_settings(self.paths, settings)
+        except OSError as exc:
+            log.warning("could not save settings (%s)", exc.strerror or type(exc).__name__)
+
+    def _record_if_state(self, exc: ApiError) -> bool:
+        """Keep a licence-state error for the evaluation; False when the code is no state (wrong CDkey…)."""
+        if state_for_error(exc.code) is None:
+            return False
+        with self._lock:
+            self._server_error = ServerError(exc.code, dict(exc.details))
+        return True
+
+    def _offline_status(self) -> LocalStatus:
+        with self._lock:
+            self._online = False
+            return self._status()
+
+    def _licence_id(self, given: int | None) -> int:
+        if given is not None:
+            return int(given)
+        doc = self._cached_document()
+        if doc is None:
+            raise InvalidDocumentError("no verified licence on this computer")
+        return doc.licence_id
+
+    def _cached_document(self) -> LicenceDocument | None:
+        envelope = self.cache.load().envelope
+        if envelope is None:
+            return None
+        doc, _problem, _reason = _verify(envelope, self.trusted_keys)
+        return doc
+
+    def _accept(self, envelope: Any, *, nonce: str | None) -> LocalStatus:
+        """Verify, then cache: nothing reaches the disk unless it is signed by a trusted key (and echoes the nonce)."""
+        try:
+            verified = verify_envelope(envelope, self.trusted_keys)
+            doc = LicenceDocument.from_payload(verified.payload)
+        except (EnvelopeError, DocumentFormatError) as exc:
+            raise InvalidDocumentError(f"licence document refused: {type(exc).__name__}") from None
+        if nonce is not None and not secrets.compare_digest(str(verified.payload.get("nonce") or ""), nonce):
+            raise InvalidDocumentError("licence document refused: it does not answer this request (nonce)")
+        with self._lock:
+            now = self.now()
+            self.cache.save(dict(envelope), last_online_check=now)
+            # The signed server time is the authority: it also heals a watermark pushed ahead by a bad clock.
+            self.watermark.reset(doc.server_time)
+            self._online, self._server_error = True, None
+            return self._status()
+
+    def _status(self) -> LocalStatus:
+        """Evaluate the cache for this session; the caller holds ``_lock``."""
+        now = self.now()
+        read = self.cache.load()
+        watermark = self.watermark.latest()
+        components = self.fingerprint.components()
+        doc: LicenceDocument | None = None
+        problem: DocumentProblem | None = "missing"
+        reason: str | None = None
+        kid: str | None = None
+        if read.problem == "corrupt":
+            problem = "corrupt"
+        elif read.envelope is not None:
+            kid = read.envelope.get("kid") if isinstance(read.envelope.get("kid"), str) else None
+            doc, problem, reason = _verify(read.envelope, self.trusted_keys)
+        error = self._server_error
+        evaluation = evaluate(
+            EvaluationInput(
+                document=doc,
+                now=now,
+                document_problem=problem,
+                watermark=watermark,
+                local_components=components,
+                signed_in_account_id=self._account_id(doc),
+                online=self._online,
+                last_server_error=error.code if error else None,
+                error_details=error.details if error else {},
+            )
+        )
+        self.watermark.observe(now, doc.server_time if doc else None)
+        return LocalStatus(
+            checked_at=now,
+            exit_code=exit_code_for(evaluation.code),
+            state=evaluation.state,
+            details=dict(evaluation.details),
+            cache_file=self.paths.licence_file,
+            cache_problem=read.problem,
+            cache_reason=read.reason,
+            document=doc,
+            kid=kid,
+            verification_error=reason,
+            feature_code=feature_code(components) if components else "",
+            machine_match=evaluation.machine_match.value if evaluation.machine_match else None,
+            changed_components=evaluation.changed_components,
+            last_online_check=read.last_online_check,
+            clock_watermark=watermark,
+        )
+
+    def _account_id(self, doc: LicenceDocument | None) -> int | None:
+        account = self.api.account
+        if account is not None and isinstance(account.get("id"), int):
+            return int(account["id"])
+        if self._offline_session:
+            # Remembered but unconfirmed (offline): trust the document's own account, as `status` does.
+            return doc.account.id if doc is not None else _OFFLINE_ACCOUNT
+        return None
+
+
+def _verify(
+    envelope: Mapping[str, Any], trusted: Mapping[str, Ed25519PublicKey]
+) -> tuple[LicenceDocument | None, DocumentProblem | None, str | None]:
+    try:
+        verified = verify_envelope(envelope, trusted)
+    except UnknownKeyError as exc:
+        return None, "unknown_key", exc.reason
+    except BadSignatureError as exc:
+        return None, "bad_signature", exc.reason
+    except EnvelopeError as exc:
+        return None, "corrupt", exc.reason
+    try:
+        return LicenceDocument.from_payload(verified.payload), None, None
+    except DocumentFormatError as exc:
+        return None, "format", str(exc)
+
+
+# -- construction and the CLI commands (app/cli.py delegates here) --------------------------------------
+
+
+def open_service(
+    paths: AppPaths,
+    *,
+    server_url: str | None = None,
+    demo: bool = False,
+    trusted_keys: Mapping[str, Ed25519PublicKey] | None = None,
+    credentials: CredentialStore | None = None,
+    fingerprint: FingerprintSource | None = None,
+) -> LicenceService:
+    """A service from the saved settings; ``server_url`` (``--server``) overrides the saved URL for this run."""
+    return LicenceService(
+        paths,
+        load_settings(paths).settings,
+        credentials or CredentialStore(),
+        fingerprint or SystemFingerprint(paths),
+        trusted_keys if trusted_keys is not None else load_trusted(paths, demo=demo),
+        server_url=server_url or None,
+    )
+
+
+EXIT_FAILED = 1
+EXIT_ERROR = 3
+
+
+def run_activate(args: argparse.Namespace) -> int:
+    """``python -m app activate``: sign in (keyring or --login + stdin password), activate, print the state.
+
+    Exit codes as ``status`` for the resulting state (0 usable, 1 not activated / not signed in,
+    2 blocked); 1 for a wrong serial, CDkey or password; 3 when the server cannot be reached or sent
+    a document that does not verify.
+    """
+    from app.i18n import tr_error
+    from app.services.local_status import format_status_text
+
+    paths: AppPaths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
+    service = open_service(paths, server_url=getattr(args, "server", None), demo=bool(getattr(args, "demo", False)))
+    login = getattr(args, "login", None)
+    password = getattr(args, "password", None)
+    try:
+        if login and password:
+            service.sign_in(login, password, remember=False)
+        else:
+            if login and login != service.settings.last_login:
+                service.settings = service.settings.replace(last_login=login)
+            if service.restore_session() is None:
+                _say("not signed in: no saved session for this login; use --login and give the password on stdin")
+                return EXIT_FAILED
+        org_id = args.org if getattr(args, "org", None) is not None else _only_organisation(service)
+        if org_id is None:
+            return EXIT_FAILED
+        status = service.activate(args.serial, args.cdkey, org_id)
+    except ApiError as exc:
+        _say(tr_error(exc.code, exc.details) + f" [{exc.code}]")
+        state = state_for_error(exc.code)
+        return exit_code_for(state) if state is not None else EXIT_FAILED
+    except NotSignedInError:
+        _say("not signed in: the saved session has ended; use --login and give the password on stdin")
+        return EXIT_FAILED
+    except NetworkError as exc:
+        _say(f"the licence server cannot be reached ({exc.kind})")
+        return EXIT_ERROR
+    except ServiceError as exc:
+        _say(str(exc))
+        return EXIT_ERROR
+    finally:
+        service.api.close()
+    print(format_status_text(status))
+    return status.exit_code
+
+
+cli_activate = run_activate
+
+
+def _only_organisation(service: LicenceService) -> int | None:
+    orgs = service.me().get("organisations") or []
+    if len(orgs) == 1:
+        return int(orgs[0]["id"])
+    if not orgs:
+        _say("this account has no organisation yet; create one in the panel first")
+    else:
+        choices = ", ".join(f"{o.get('id')} ({o.get('name')})" for o in orgs)
+        _say(f"this account has several organisations; choose one with --org ID: {choices}")
+    return None
+
+
+def _say(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
