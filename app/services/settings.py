@@ -1,0 +1,101 @@
+"""Client settings (server URL, proxy, language…) in settings.json. Never a secret in here."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from app.services.paths import AppPaths, write_atomically
+
+log = logging.getLogger(__name__)
+
+ProxyMode = Literal["system", "none", "manual"]
+PROXY_MODES: tuple[str, ...] = ("system", "none", "manual")
+DEFAULT_SERVER_URL = "http://127.0.0.1:8765"
+MAX_SETTINGS_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    server_url: str = DEFAULT_SERVER_URL
+    proxy_mode: ProxyMode = "system"
+    proxy_url: str | None = None
+    ca_bundle: str | None = None  # path of a PEM bundle for TLS-inspecting company proxies
+    language: str | None = None  # None: follow the system locale
+    remember_login: bool = True
+    last_login: str | None = None  # the login name only; its refresh token lives in the keyring
+    demo: bool = False
+
+    def replace(self, **changes: Any) -> ClientSettings:
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: ClientSettings
+    warning: str | None = None  # shown to the user once: the file was unreadable and defaults were used
+
+
+def _valid(name: str, value: Any) -> bool:
+    if name == "proxy_mode":
+        return value in PROXY_MODES
+    if name in ("remember_login", "demo"):
+        return isinstance(value, bool)
+    if name == "server_url":
+        return isinstance(value, str) and value.startswith(("http://", "https://"))
+    return value is None or isinstance(value, str)  # the optional strings
+
+
+def settings_from_json(data: Any) -> LoadedSettings:
+    """Build settings from parsed JSON: unknown keys ignored, each bad value replaced by its default."""
+    if not isinstance(data, dict):
+        return LoadedSettings(ClientSettings(), "settings file is not a JSON object; defaults used")
+    values: dict[str, Any] = {}
+    bad: list[str] = []
+    for field in dataclasses.fields(ClientSettings):
+        if field.name not in data:
+            continue
+        if _valid(field.name, data[field.name]):
+            values[field.name] = data[field.name]
+        else:
+            bad.append(field.name)
+    warning = f"invalid settings ignored ({', '.join(bad)}); defaults used for them" if bad else None
+    return LoadedSettings(ClientSettings(**values), warning)
+
+
+def load_settings(paths: AppPaths) -> LoadedSettings:
+    """Read settings.json; a missing file gives defaults, a corrupt one defaults plus a warning."""
+    path = paths.settings_file
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SETTINGS_BYTES + 1)
+    except FileNotFoundError:
+        return LoadedSettings(ClientSettings())
+    except OSError as exc:
+        return _defaults_because(f"settings file unreadable ({exc.strerror or type(exc).__name__})")
+    if len(raw) > MAX_SETTINGS_BYTES:
+        return _defaults_because("settings file is too large")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _defaults_because("settings file is not valid JSON")
+    loaded = settings_from_json(data)
+    if loaded.warning:
+        log.warning("%s: %s", path, loaded.warning)
+    return loaded
+
+
+def _defaults_because(reason: str) -> LoadedSettings:
+    log.warning("%s; defaults used", reason)
+    return LoadedSettings(ClientSettings(), f"{reason}; defaults used")
+
+
+def save_settings(paths: AppPaths, settings: ClientSettings) -> None:
+    data = json.dumps(settings.to_json(), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    write_atomically(paths.settings_file, data)
