@@ -57,7 +57,7 @@ def _unauthorized(message: str = "sign-in required") -> ApiError:
 
 def current_account(
     request: Request,
-    session: Annotated[Session, Depends(get_session)],
+    session: Annotated[Session, Depends(get_session, scope="function")],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> Account:
     header = request.headers.get("authorization", "")
@@ -75,7 +75,8 @@ def current_account(
     return account
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client's next request sees the write.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 ContextDep = Annotated[ServerContext, Depends(get_context)]
 AccountDep = Annotated[Account, Depends(current_account)]
