@@ -1,0 +1,1 @@
+"""Translation catalogues: ``<lang>.json`` mapping English msgids to translations."""
