@@ -285,6 +285,8 @@ _ENTRIES = (
         (_A.CERTIFY, _A.REAUTHENTICATE, _A.BUY),
         purchase=_P.ALLOWED,
         severity=_V.WARNING,
+        # A deadline still ahead restricts nothing, so logon scripts must not block on it (exit 0, not DESIGN's 2).
+        usable=True,
     ),
     _info(
         _S.CERTIFICATION_OVERDUE,

@@ -70,7 +70,7 @@ SCENARIOS: dict[str, tuple[CopyFrom | None, str, int]] = {
     "cert-pending": (
         lambda s: _doc(s, certification={"status": "pending", "deadline": _iso(timedelta(days=20))}),
         "CERTIFICATION_PENDING",
-        2,
+        0,
     ),
     "cert-overdue": (
         lambda s: _doc(s, certification={"status": "pending", "deadline": _iso(-timedelta(days=2))}),
