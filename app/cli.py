@@ -29,7 +29,7 @@ commands:
   offline import    FILE: import the server's response file
 
 exit codes of `status`:
-  0  usable (ACTIVE, EXPIRING_SOON, OFFLINE_GRACE)
+  0  usable (ACTIVE, EXPIRING_SOON, OFFLINE_GRACE, CERTIFICATION_PENDING)
   1  not activated / not signed in
   2  blocked (any other state: ILLEGAL_COPY, EXPIRED, LEASE_EXPIRED, CLOCK_TAMPERED, …)
   3  the licence cache could not be read (damaged file)

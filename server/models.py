@@ -407,3 +407,59 @@ class InvoiceRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="requested")  # requested | issued
     requested_at: Mapped[datetime]
     issued_at: Mapped[datetime | None]
+
+
+class ServiceCustomer(Base):
+    """A customer organisation a service accountant (代账会计) looks after and may renew (seed 003)."""
+
+    __tablename__ = "service_customers"
+    __table_args__ = (UniqueConstraint("accountant_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    accountant_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+
+
+class RenewalOrder(Base):
+    """What makes an order a renewal: who receives the invoice and who receives the order notifications."""
+
+    __tablename__ = "renewal_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    # {"kind": "customer"} or {"kind": "other", "name", "tax_id", "email", "address"}
+    invoice_recipient: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # {"kind": "self"|"other", "name", "email", "phone"}; "self" is resolved to the ordering account's contact
+    notify_recipient: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    lines: Mapped[list[RenewalLine]] = relationship(order_by="RenewalLine.id")
+
+
+class RenewalLine(Base):
+    """One licence renewed by an order. Quoted values are from order time; applied ones from payment time."""
+
+    __tablename__ = "renewal_lines"
+    __table_args__ = (UniqueConstraint("renewal_order_id", "licence_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    renewal_order_id: Mapped[int] = mapped_column(ForeignKey("renewal_orders.id", ondelete="CASCADE"), index=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id", ondelete="CASCADE"), index=True)
+    months: Mapped[int] = mapped_column(Integer)
+    ledgers: Mapped[int] = mapped_column(Integer)  # ledgers covered (cloud); the unchanged count otherwise
+    unit_amount_minor: Mapped[int] = mapped_column(Integer)  # per ledger (cloud) or per licence, per 12 months
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    quoted_expiry: Mapped[datetime | None]  # the expiry when ordered
+    quoted_new_expiry: Mapped[datetime]
+    invoice_title: Mapped[str] = mapped_column(String(200))
+    invoice_tax_id: Mapped[str] = mapped_column(String(40), default="")
+    invoice_email: Mapped[str] = mapped_column(String(200), default="")
+    invoice_address: Mapped[str] = mapped_column(String(300), default="")
+    # Set when the payment is credited (and kept for a refund to take back exactly this renewal).
+    applied_at: Mapped[datetime | None]
+    previous_expiry: Mapped[datetime | None]
+    new_expiry: Mapped[datetime | None]
+    previous_ledgers: Mapped[int | None]
+    revoked_at: Mapped[datetime | None]
+
+    licence: Mapped[Licence] = relationship()

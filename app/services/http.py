@@ -296,6 +296,41 @@ class ApiClient:
     def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._object("POST", f"/api/v1/ledgers/{int(ledger_id)}/archive", cancel=cancel)
 
+    # -- purchase (issue 4) ---------------------------------------------------------------------------
+
+    def catalogue(
+        self, licence_id: int, ledger_id: int, fiscal_year: int, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        query = f"licence_id={int(licence_id)}&ledger_id={int(ledger_id)}&fiscal_year={int(fiscal_year)}"
+        return self._object("GET", f"/api/v1/catalogue?{query}", cancel=cancel)
+
+    def create_order(
+        self, licence_id: int, items: list[dict[str, Any]], *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        """Items name ``sku``, ``ledger_id``, ``fiscal_year``, ``quantity`` only: the server prices them."""
+        fields = ("sku", "ledger_id", "fiscal_year", "quantity")
+        body = {"licence_id": int(licence_id), "items": [{k: item[k] for k in fields} for item in items]}
+        return self._object("POST", "/api/v1/orders", json=body, cancel=cancel)
+
+    def orders(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", "/api/v1/orders", cancel=cancel)
+
+    def order(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", f"/api/v1/orders/{int(order_id)}", cancel=cancel)
+
+    def request_refund(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("POST", f"/api/v1/orders/{int(order_id)}/refund-request", cancel=cancel)
+
+    def request_invoice(
+        self, order_id: int, title: str, tax_id: str, email: str, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        body = {"title": title, "tax_id": tax_id, "email": email}
+        return self._object("POST", f"/api/v1/orders/{int(order_id)}/invoice", json=body, cancel=cancel)
+
+    def redeem_recharge_code(self, code: str, licence_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        body = {"code": code, "licence_id": int(licence_id)}
+        return self._object("POST", "/api/v1/recharge-codes/redeem", json=body, cancel=cancel)
+
     # -- service -----------------------------------------------------------------------------------
 
     def keys(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:

@@ -321,6 +321,43 @@ class LicenceService:
         body = self.api.add_addon(self._licence_id(None), cdkey, cancel=cancel)
         return self._accept(body.get("document"), nonce=None)
 
+    # -- purchase (issue 4) ---------------------------------------------------------------------------
+
+    def catalogue(
+        self, ledger_id: int, fiscal_year: int, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        """What can be bought for exactly one ledger-year, with the server's purchase verdict."""
+        return self.api.catalogue(self._licence_id(licence_id), ledger_id, fiscal_year, cancel=cancel)
+
+    def create_order(
+        self, items: list[dict[str, Any]], licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        return self.api.create_order(self._licence_id(licence_id), items, cancel=cancel)
+
+    def orders(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.orders(cancel=cancel)
+
+    def order(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.order(order_id, cancel=cancel)
+
+    def request_refund(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.request_refund(order_id, cancel=cancel)
+
+    def request_invoice(
+        self, order_id: int, title: str, tax_id: str, email: str, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        return self.api.request_invoice(order_id, title, tax_id, email, cancel=cancel)
+
+    def redeem_recharge_code(
+        self, code: str, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        """产品充值; the caller re-authenticates afterwards so the new expiry reaches the cached document."""
+        return self.api.redeem_recharge_code(code, self._licence_id(licence_id), cancel=cancel)
+
+    def after_payment(self, *, cancel: CancelToken | None = None) -> LocalStatus:
+        """A paid order changed the entitlements: fetch a fresh signed document now (no restart, no 系统认证 visit)."""
+        return self.reauthenticate(cancel=cancel)
+
     # -- settings ----------------------------------------------------------------------------------
 
     def apply_settings(self, settings: ClientSettings) -> None:
