@@ -296,6 +296,20 @@ class Entitlement(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class OfflineRequest(Base):
+    """An air-gapped request file already answered: its nonce is spent; the same file again gets the same answer."""
+
+    __tablename__ = "offline_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(128), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))  # activate | refresh | deactivate
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the request's canonical JSON
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
 class Announcement(Base):
     __tablename__ = "announcements"
 

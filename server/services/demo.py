@@ -40,6 +40,7 @@ from server.services.admin import (
     issue_addon_keys,
     issue_licences,
 )
+from server.services.customers import link_customer
 from server.services.keys import hash_cdkey, new_cdkey
 from server.services.passwords import hash_password
 
@@ -439,6 +440,7 @@ def _customers(session: Session, accountant: Account, cat: _Catalogue, now: date
     out: list[dict[str, Any]] = []
     for name, tax_id, days, cert, deadline_days in _CUSTOMERS:
         org = _organisation(session, accountant, name, tax_id, now)
+        link_customer(session, accountant=accountant, organisation=org, now=now)  # listed by GET /customers
         org.certification_status = "pending" if cert == "overdue" else cert
         org.certification_deadline = now + timedelta(days=deadline_days) if deadline_days is not None else None
         org.certified_at = now - timedelta(days=300) if cert == "certified" else None

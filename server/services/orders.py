@@ -270,6 +270,10 @@ def _shift_ledgers_purchased(session: Session, licence_id: int, delta: int) -> N
 
 def credit_order(session: Session, order: Order, now: datetime) -> None:
     """Apply a paid order: each item on exactly its ledger-year. The caller holds the payment row lock."""
+    # Renewal orders extend their licences; renewals build on orders, hence the import here.
+    from server.services.renewals import apply_paid_renewal
+
+    apply_paid_renewal(session, order, now)
     licence = session.get(Licence, order.licence_id)
     assert licence is not None
     for item in order.items:
@@ -299,6 +303,9 @@ def credit_order(session: Session, order: Order, now: datetime) -> None:
 
 
 def _revoke_order(session: Session, order: Order, now: datetime) -> None:
+    from server.services.renewals import revoke_paid_renewal
+
+    revoke_paid_renewal(session, order, now)
     session.execute(
         update(Entitlement)
         .where(Entitlement.source == f"order:{order.id}", Entitlement.revoked_at.is_(None))

@@ -1,0 +1,434 @@
+"""Subscription renewals: quotes, the cloud ledger-count rule, bulk orders for service accountants, crediting.
+
+A renewal order is an ordinary ``Order`` (paid through the same payment and signed callback) with a
+``RenewalOrder`` row naming the invoice and notification recipients and one ``RenewalLine`` per licence.
+``orders.credit_order`` hands paid renewal orders to :func:`apply_paid_renewal`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.errors import ApiError, not_found
+from server.models import (
+    Account,
+    Ledger,
+    Licence,
+    Order,
+    Organisation,
+    OutboxMessage,
+    RenewalLine,
+    RenewalOrder,
+)
+from server.services import customers, payments
+from server.services.catalogue import money
+from server.services.documents import iso, ledgers_in_use
+from server.services.orders import add_months, owned_order, pay_url
+from server.services.purchase_policy import EXPIRING_SOON_DAYS, owned_licence
+
+PERIODS = (12, 24, 36)
+# Per 12 months, in fen: cloud per ledger covered (4 ledgers = the 云盘版 price of a year), standard per licence.
+PRICES_PER_YEAR = {"cloud": 24_950, "standard": 59_800}
+# Licence states a renewal is refused in; every other state (expired, expiring, over its ledgers…) may renew.
+BLOCKED_STATES = ("SUSPENDED", "NOT_ACTIVATED")
+
+
+# ---------------------------------------------------------------- access and state
+
+
+def renewable_licence(session: Session, account: Account, licence_id: int) -> Licence:
+    """The caller's own licence or one of its customers' (service accountants); anything else answers 404."""
+    licence = session.get(Licence, licence_id)
+    if licence is not None and customers.is_customer_licence(session, account, licence):
+        return licence
+    return owned_licence(session, account, licence_id)
+
+
+def licence_state(session: Session, licence: Licence, now: datetime) -> str:
+    """The subscription's state code (DESIGN §5) as far as renewing is concerned; machines play no part."""
+    if licence.status in ("suspended", "revoked"):
+        return "SUSPENDED"
+    if licence.status != "active":
+        return "NOT_ACTIVATED"
+    if licence.expires_at is not None and licence.expires_at <= now:
+        return "EXPIRED"
+    if (
+        licence.policy.edition == "cloud"
+        and ledgers_in_use(session, licence.organisation_id) > licence.ledgers_purchased
+    ):
+        return "LEDGER_LIMIT_EXCEEDED"
+    if licence.expires_at is not None and licence.expires_at <= now + timedelta(days=EXPIRING_SOON_DAYS):
+        return "EXPIRING_SOON"
+    return "ACTIVE"
+
+
+def renewal_start(current_expiry: datetime | None, now: datetime) -> datetime:
+    """A renewal stacks on a future expiry; an expired licence starts again from now."""
+    return current_expiry if current_expiry is not None and current_expiry > now else now
+
+
+# ---------------------------------------------------------------- quotes
+
+
+@dataclass(frozen=True)
+class Quote:
+    licence: Licence
+    state: str
+    months: int
+    ledgers_in_use: int
+    ledgers_requested: int
+    unit_amount_minor: int
+    amount_minor: int
+    current_expiry: datetime | None
+    new_expiry: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        product = self.licence.policy.product
+        return {
+            "licence_id": self.licence.id,
+            "product": {"code": product.code, "name": product.name, "version": product.version},
+            "edition": self.licence.policy.edition,
+            "state": self.state,
+            "months": self.months,
+            "ledgers": {
+                "in_use": self.ledgers_in_use,
+                "requested": self.ledgers_requested,
+                "purchased": self.licence.ledgers_purchased,
+            },
+            "priced_per": "ledger" if self.licence.policy.edition == "cloud" else "licence",
+            "unit_price": money(self.unit_amount_minor),
+            "amount": money(self.amount_minor),
+            "current_expiry": iso(self.current_expiry),
+            "new_expiry": iso(self.new_expiry),
+        }
+
+
+def _ledgers_to_archive(session: Session, organisation_id: int | None) -> list[dict[str, Any]]:
+    if organisation_id is None:
+        return []
+    ledgers = session.scalars(
+        select(Ledger)
+        .where(Ledger.organisation_id == organisation_id, Ledger.archived_at.is_(None))
+        .order_by(Ledger.id)
+    )
+    return [{"id": ledger.id, "code": ledger.code, "name": ledger.name} for ledger in ledgers]
+
+
+def quote(session: Session, licence: Licence, *, months: int, ledgers: int | None, now: datetime) -> Quote:
+    """Price and new expiry of renewing ``licence``; the refusals a client must explain come first."""
+    if months not in PERIODS:
+        raise ApiError("VALIDATION_ERROR", "a renewal runs 12, 24 or 36 months", 422, {"periods": list(PERIODS)})
+    edition = licence.policy.edition
+    if edition not in PRICES_PER_YEAR or (licence.expires_at is None and licence.status == "active"):
+        raise ApiError(
+            "RENEWAL_NOT_APPLICABLE", "this licence does not expire and cannot be renewed", 409, {"edition": edition}
+        )
+    state = licence_state(session, licence, now)
+    if state in BLOCKED_STATES:
+        raise ApiError(
+            "PURCHASE_BLOCKED",
+            "this licence cannot be renewed in its current state",
+            409,
+            {"state": state, "allowed_kinds": [], "refused_kinds": ["renewal"]},
+        )
+    in_use = ledgers_in_use(session, licence.organisation_id)
+    if edition == "cloud":
+        requested = ledgers if ledgers is not None else licence.ledgers_purchased
+        # Seed 000 (云盘版): renew 4 ledgers while 5 are in use → archive one first, or renew 5.
+        if requested < in_use:
+            raise ApiError(
+                "LEDGER_COUNT_BELOW_IN_USE",
+                "a renewal may not cover fewer ledgers than are in use; archive ledgers or raise the count",
+                409,
+                {
+                    "licence_id": licence.id,
+                    "in_use": in_use,
+                    "requested": requested,
+                    "ledgers": _ledgers_to_archive(session, licence.organisation_id),
+                },
+            )
+        units = requested
+    else:
+        requested = licence.ledgers_purchased  # a standard licence renews flat; its ledger count is unchanged
+        units = 1
+    unit = PRICES_PER_YEAR[edition]
+    return Quote(
+        licence=licence,
+        state=state,
+        months=months,
+        ledgers_in_use=in_use,
+        ledgers_requested=requested,
+        unit_amount_minor=unit,
+        amount_minor=unit * units * months // 12,
+        current_expiry=licence.expires_at,
+        new_expiry=add_months(renewal_start(licence.expires_at, now), months),
+    )
+
+
+# ---------------------------------------------------------------- orders
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    licence_id: int
+    months: int
+    ledgers: int | None = None
+
+
+def _invoice_for(recipient: dict[str, Any], org: Organisation | None) -> dict[str, str]:
+    """Seed 003: "customer" takes each company's own details; "other" the details the user typed."""
+    if recipient.get("kind") == "customer":
+        return {
+            "title": org.name if org else "",
+            "tax_id": org.tax_id if org else "",
+            "email": "",
+            "address": "",
+        }
+    return {
+        "title": recipient.get("name") or "",
+        "tax_id": recipient.get("tax_id") or "",
+        "email": recipient.get("email") or "",
+        "address": recipient.get("address") or "",
+    }
+
+
+def _resolve_notify(recipient: dict[str, Any], account: Account) -> dict[str, Any]:
+    """ "self" is the ordering account (the service accountant by default, as in seed 003)."""
+    if recipient.get("kind") == "other":
+        return {
+            "kind": "other",
+            "name": recipient.get("name") or "",
+            "email": recipient.get("email") or "",
+            "phone": recipient.get("phone") or "",
+        }
+    email = account.login if "@" in account.login else ""
+    return {
+        "kind": "self",
+        "name": account.display_name or account.login,
+        "email": email,
+        "phone": "" if email else account.login,
+    }
+
+
+def place_renewal_order(
+    session: Session,
+    *,
+    account: Account,
+    lines: list[LineRequest],
+    invoice_recipient: dict[str, Any],
+    notify_recipient: dict[str, Any],
+    now: datetime,
+    base_url: str,
+) -> Order:
+    """One order over one or many licences, priced by the server, with its payment; nothing is stored on refusal."""
+    seen: set[int] = set()
+    quotes: list[Quote] = []
+    for line in lines:
+        if line.licence_id in seen:
+            raise ApiError(
+                "DUPLICATE_ITEM", "the same licence is in the order twice", 422, {"licence_id": line.licence_id}
+            )
+        seen.add(line.licence_id)
+        licence = renewable_licence(session, account, line.licence_id)
+        quotes.append(quote(session, licence, months=line.months, ledgers=line.ledgers, now=now))
+    order = Order(
+        account_id=account.id,
+        licence_id=quotes[0].licence.id,  # the column names one licence; the lines name them all
+        status="pending_payment",
+        amount_minor=sum(q.amount_minor for q in quotes),
+        currency="CNY",
+        created_at=now,
+    )
+    session.add(order)
+    session.flush()
+    renewal = RenewalOrder(
+        order_id=order.id,
+        invoice_recipient=dict(invoice_recipient),
+        notify_recipient=_resolve_notify(notify_recipient, account),
+    )
+    for q in quotes:
+        org = session.get(Organisation, q.licence.organisation_id) if q.licence.organisation_id else None
+        invoice = _invoice_for(invoice_recipient, org)
+        renewal.lines.append(
+            RenewalLine(
+                licence_id=q.licence.id,
+                months=q.months,
+                ledgers=q.ledgers_requested,
+                unit_amount_minor=q.unit_amount_minor,
+                amount_minor=q.amount_minor,
+                quoted_expiry=q.current_expiry,
+                quoted_new_expiry=q.new_expiry,
+                invoice_title=invoice["title"],
+                invoice_tax_id=invoice["tax_id"],
+                invoice_email=invoice["email"],
+                invoice_address=invoice["address"],
+            )
+        )
+    session.add(renewal)
+    payment = payments.create_payment(session, order, now)
+    _notify(
+        session,
+        renewal,
+        subject=f"订单已提交 · Renewal order #{order.id} placed",
+        body=f"Amount due: {_yuan(order.amount_minor)}. Pay here: {pay_url(base_url, payment.id)} "
+        f"(the link is valid until {payment.expires_at:%Y-%m-%d %H:%M} UTC).\n" + _lines_text(session, renewal),
+        now=now,
+    )
+    session.flush()
+    return order
+
+
+def renewal_of(session: Session, order_id: int) -> RenewalOrder | None:
+    return session.scalar(select(RenewalOrder).where(RenewalOrder.order_id == order_id))
+
+
+def owned_renewal_order(session: Session, account: Account, order_id: int) -> tuple[Order, RenewalOrder]:
+    order = owned_order(session, account, order_id)
+    renewal = renewal_of(session, order.id)
+    if renewal is None:
+        raise not_found("renewal order")
+    return order, renewal
+
+
+# ---------------------------------------------------------------- crediting and refunds
+
+
+def apply_paid_renewal(session: Session, order: Order, now: datetime) -> None:
+    """Extend every covered licence in the caller's transaction (it holds the payment and order row locks).
+
+    Each new expiry is computed now, from the licence's expiry as it is now, so two paid renewals of one
+    licence stack. Licences are locked in id order so concurrent credits cannot deadlock.
+    """
+    renewal = renewal_of(session, order.id)
+    if renewal is None:
+        return
+    by_licence = {line.licence_id: line for line in renewal.lines}
+    locked = session.scalars(
+        select(Licence)
+        .where(Licence.id.in_(by_licence))
+        .order_by(Licence.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    for licence in locked:
+        line = by_licence[licence.id]
+        line.previous_expiry = licence.expires_at
+        line.previous_ledgers = licence.ledgers_purchased
+        licence.expires_at = add_months(renewal_start(licence.expires_at, now), line.months)
+        if licence.policy.edition == "cloud":  # only the cloud edition sells a ledger count
+            licence.ledgers_purchased = line.ledgers
+        line.new_expiry = licence.expires_at
+        line.applied_at = now
+    session.flush()
+    _notify(
+        session,
+        renewal,
+        subject=f"支付成功 · Renewal order #{order.id} paid",
+        body=f"Payment of {_yuan(order.amount_minor)} received. New expiries:\n" + _lines_text(session, renewal),
+        now=now,
+    )
+
+
+def revoke_paid_renewal(session: Session, order: Order, now: datetime) -> None:
+    """A refund takes back the months and ledgers this order added (from later renewals' expiry if any)."""
+    renewal = renewal_of(session, order.id)
+    if renewal is None:
+        return
+    for line in renewal.lines:
+        if line.applied_at is None or line.revoked_at is not None:
+            continue
+        licence = session.scalar(
+            select(Licence)
+            .where(Licence.id == line.licence_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if licence is None or licence.expires_at is None:
+            continue
+        if licence.expires_at == line.new_expiry:
+            licence.expires_at = line.previous_expiry
+        else:
+            licence.expires_at = add_months(licence.expires_at, -line.months)
+        if line.previous_ledgers is not None and licence.ledgers_purchased == line.ledgers:
+            licence.ledgers_purchased = line.previous_ledgers
+        line.revoked_at = now
+    session.flush()
+
+
+# ---------------------------------------------------------------- notifications and JSON
+
+
+def _yuan(amount_minor: int) -> str:
+    return f"¥{amount_minor // 100}.{amount_minor % 100:02d}"
+
+
+def _lines_text(session: Session, renewal: RenewalOrder) -> str:
+    rows = []
+    for line in renewal.lines:
+        org = _organisation(session, line.licence)
+        expiry = line.new_expiry or line.quoted_new_expiry
+        rows.append(
+            f"- {org.name if org else ''} ({org.tax_id if org else ''}): {line.months} months, "
+            f"{line.ledgers} ledgers, new expiry {expiry:%Y-%m-%d}"
+        )
+    return "\n".join(rows)
+
+
+def _notify(session: Session, renewal: RenewalOrder, *, subject: str, body: str, now: datetime) -> None:
+    """Order notifications go to the chosen recipient (seed 003), by e-mail when there is one, else by SMS."""
+    recipient = renewal.notify_recipient
+    email, phone = recipient.get("email") or "", recipient.get("phone") or ""
+    channel, address = ("email", email) if email else ("sms", phone)
+    if not address:
+        return
+    session.add(OutboxMessage(channel=channel, recipient=address, subject=subject, body=body, created_at=now))
+
+
+def _organisation(session: Session, licence: Licence) -> Organisation | None:
+    return session.get(Organisation, licence.organisation_id) if licence.organisation_id else None
+
+
+def _line_json(session: Session, line: RenewalLine, now: datetime) -> dict[str, Any]:
+    licence = line.licence
+    org = _organisation(session, licence)
+    product = licence.policy.product
+    return {
+        "licence_id": licence.id,
+        "organisation": {"id": org.id, "name": org.name, "tax_id": org.tax_id} if org else None,
+        "product": {"code": product.code, "name": product.name, "version": product.version},
+        "edition": licence.policy.edition,
+        "months": line.months,
+        "ledgers": line.ledgers,
+        "unit_price": money(line.unit_amount_minor),
+        "amount": money(line.amount_minor),
+        # Before payment: the quote at order time. After: what the payment actually did.
+        "current_expiry": iso(line.previous_expiry if line.applied_at else line.quoted_expiry),
+        "new_expiry": iso(line.new_expiry if line.applied_at else line.quoted_new_expiry),
+        "status": "revoked" if line.revoked_at else ("applied" if line.applied_at else "pending"),
+        "applied_at": iso(line.applied_at),
+        "licence_expires_at": iso(licence.expires_at),
+        "licence_status": customers.subscription_status(licence, now),
+        "invoice": {
+            "title": line.invoice_title,
+            "tax_id": line.invoice_tax_id,
+            "email": line.invoice_email,
+            "address": line.invoice_address,
+        },
+    }
+
+
+def renewal_json(session: Session, order: Order, renewal: RenewalOrder, now: datetime) -> dict[str, Any]:
+    """What a renewal order adds to the purchase order shape."""
+    return {
+        "kind": "renewal",
+        "renewal": {
+            "invoice_recipient": renewal.invoice_recipient,
+            "notify_recipient": renewal.notify_recipient,
+            "lines": [_line_json(session, line, now) for line in renewal.lines],
+        },
+    }
