@@ -1,0 +1,96 @@
+"""Start the panel: QApplication, language, fonts and style, demo backend, LicenceService, main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from app import i18n
+
+log = logging.getLogger(__name__)
+
+
+def choose_language(args: argparse.Namespace, settings: Any) -> str:
+    """--lang, then the saved setting, then the system locale."""
+    return i18n.set_language(getattr(args, "lang", None) or getattr(settings, "language", None))
+
+
+def demo_logins(backend: Any) -> list[tuple[str, str]]:
+    return [(entry["login"], entry["password"]) for entry in backend.data.get("logins", [])]
+
+
+@dataclass
+class Panel:
+    """A started panel: what ``run_gui`` runs the event loop for, and what must be stopped afterwards."""
+
+    app: Any
+    window: Any
+    backend: Any = None
+
+    def stop(self) -> None:
+        if self.backend is not None:
+            self.backend.stop()
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    panel = start_gui(args)
+    try:
+        return int(panel.app.exec())
+    finally:
+        panel.stop()
+
+
+def start_gui(args: argparse.Namespace) -> Panel:
+    """Everything up to the event loop: QApplication, language, look, demo backend, service, window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.paths import AppPaths
+    from app.services.settings import load_settings
+    from app.ui.main_window import MainWindow
+    from app.ui.theme import apply_theme
+
+    paths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
+    loaded = load_settings(paths)
+    language = choose_language(args, loaded.settings)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("licence-panel")
+    app.setApplicationDisplayName(i18n.tr("Licence panel"))
+    if i18n.is_rtl(language):
+        app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    apply_theme(app)  # type: ignore[arg-type]
+
+    backend = None
+    logins: list[tuple[str, str]] = []
+    if getattr(args, "demo", False):
+        from app.services.demo_backend import start_demo_backend
+        from app.services.trust import DemoTrust
+
+        backend = start_demo_backend(paths.data_dir)
+        for kid, key in backend.public_keys.items():
+            DemoTrust(paths).save(kid, key)
+        logins = demo_logins(backend)
+    try:
+        service = build_service(
+            paths, server_url=backend.url if backend else getattr(args, "server", None), demo=backend is not None
+        )
+        window = MainWindow(service, demo_logins=logins)
+        window.resize(1040, 720)
+        window.show()
+        window.start()
+    except BaseException:
+        if backend is not None:
+            backend.stop()
+        raise
+    if loaded.warning:
+        window.statusBar().showMessage(i18n.tr("Settings file unreadable; defaults are used."), 10_000)
+    return Panel(app, window, backend)
+
+
+def build_service(paths: Any, *, server_url: str | None, demo: bool) -> Any:
+    from app.services.licence_service import open_service
+
+    return open_service(paths, server_url=server_url, demo=demo)

@@ -1,0 +1,175 @@
+"""设备管理: the computers a licence is activated on; deactivate one to free a seat (e.g. when 认证超台数)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import tr
+from app.services.errors import CancelledError
+from app.ui import adapt
+from app.ui.auth_page import format_when
+from app.ui.runner import Op, run_op
+
+
+class MachinesDialog(QDialog):
+    """Lists the machines; ``changed`` is True once one was deactivated (the caller re-authenticates)."""
+
+    def __init__(self, parent: QWidget, service: Any, licence_id: int) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.licence_id = licence_id
+        self.changed = False
+        self.op: Op | None = None
+        self.rows: list[dict[str, Any]] = []
+        self.setWindowTitle(tr("Computers using this licence"))
+        self.setMinimumSize(760, 400)
+        self.seats = QLabel()
+        self.seats.setObjectName("sectionTitle")
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("machinesTable")
+        self.table.setHorizontalHeaderLabels([tr("Computer"), tr("Feature code"), tr("Activated"), tr("Last seen")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.message = QLabel()
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.refresh_button = QPushButton(tr("Refresh"))
+        self.refresh_button.clicked.connect(self.load)
+        self.deactivate_button = QPushButton(tr("Deactivate…"))
+        self.deactivate_button.setObjectName("deactivateButton")
+        self.deactivate_button.setProperty("danger", True)
+        self.deactivate_button.clicked.connect(self.on_deactivate_button_clicked)
+        close = QPushButton(tr("Close"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.deactivate_button)
+        buttons.addWidget(close)
+        hint = QLabel(
+            tr("Deactivating a computer frees its seat; that computer must be activated again to use the software.")
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(20, 18, 20, 16)
+        column.setSpacing(10)
+        column.addWidget(self.seats)
+        column.addWidget(self.table, 1)
+        column.addWidget(hint)
+        column.addWidget(self.message)
+        column.addLayout(buttons)
+        self._update_buttons()
+        self.load()
+
+    def load(self) -> None:
+        self.message.hide()
+        self.op = run_op(
+            self,
+            lambda cancel: self.service.machines(self.licence_id, cancel=cancel),
+            on_success=self.on_loaded,
+            on_failure=self.on_failed,
+            progress_text=tr("Loading the computers…"),
+            trigger=self.refresh_button,
+        )
+
+    def on_loaded(self, result: Any) -> None:
+        seats, self.rows = adapt.machines(result)
+        mine = adapt.this_feature_code(self.service)
+        self.seats.setText(tr("Seats used: {used} of {max}", used=seats[0], max=seats[1]) if seats else "")
+        self.table.setRowCount(len(self.rows))
+        for row, machine in enumerate(self.rows):
+            name = machine["name"]
+            if mine and machine["feature_code"] == mine:
+                name = tr("{name} (this computer)", name=name)
+            cells = [
+                name,
+                machine["feature_code"],
+                format_when(machine["activated_at"]),
+                format_when(machine["last_seen_at"]),
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, machine["id"])
+                self.table.setItem(row, column, item)
+        self._update_buttons()
+
+    def on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CancelledError):
+            return
+        self.message.setText(adapt.error_text(exc))
+        self.message.show()
+
+    def selected(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.rows[rows[0].row()] if rows else None
+
+    def _update_buttons(self) -> None:
+        self.deactivate_button.setEnabled(self.selected() is not None and (self.op is None or not self.op.running))
+
+    def on_deactivate_button_clicked(self) -> None:
+        machine = self.selected()
+        if machine is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            tr("Deactivate computer"),
+            tr(
+                "Deactivate “{name}”? It will stop working with this licence until it is activated again.",
+                name=machine["name"],
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("Deactivate"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(tr("Cancel"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setObjectName("confirmDeactivate")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(
+            lambda result: self._deactivate(machine) if result == QMessageBox.StandardButton.Yes else None
+        )
+        self.confirm_box = box
+        box.open()
+
+    def _deactivate(self, machine: dict[str, Any]) -> None:
+        self.op = run_op(
+            self,
+            lambda cancel: self.service.deactivate(machine["id"], self.licence_id, cancel=cancel),
+            on_success=self.on_deactivated,
+            on_failure=self.on_failed,
+            progress_text=tr("Deactivating…"),
+            trigger=self.deactivate_button,
+        )
+
+    def on_deactivated(self, _result: Any) -> None:
+        self.changed = True
+        self.load()
+
+    def reject(self) -> None:
+        if self.op is not None and self.op.running:
+            self.op.cancel()
+        super().reject()

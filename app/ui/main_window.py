@@ -1,0 +1,407 @@
+"""The panel's main window: left navigation (系统认证 first), account menu, settings, language, status bar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import i18n
+from app.domain.states import Action
+from app.i18n import tr
+from app.services.errors import ApiError, CancelledError, NetworkError
+from app.ui import adapt
+from app.ui.activation_wizard import ActivationWizard
+from app.ui.auth_page import AuthPage
+from app.ui.machines_dialog import MachinesDialog
+from app.ui.orders_page import OrdersPage
+from app.ui.purchase_dialog import PurchaseDialog
+from app.ui.runner import Op, run_op
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.sign_in_dialog import SignInDialog
+from app.ui.status_view import StatusView, action_label
+from app.ui.theme import icon, repolish
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: tuple[tuple[str, str], ...] = (("zh_CN", "简体中文"), ("en", "English"))
+# How often the status bar's "as of" and the lease countdown are refreshed from the cached state.
+TICK_MS = 60_000
+OPEN_SETTINGS = "OPEN_SETTINGS"  # a menu entry, not a state action
+
+
+class MainWindow(QMainWindow):
+    """Owns the LicenceService; pages and dialogs ask it to act through ``run_op`` only."""
+
+    status_changed = Signal(object)  # StatusView
+
+    def __init__(self, service: Any, *, demo_logins: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.demo_logins = demo_logins or []
+        self.status: StatusView | None = None
+        self.network = "unknown"
+        self.ops: list[Op] = []
+        self.pending_licence_id: int | None = None  # a licence that failed to activate (认证超台数)
+        self.wizard: Any = None
+        self._pages: list[tuple[str, Callable[[], str], QWidget]] = []
+        self.setMinimumSize(QSize(960, 680))
+        self.setWindowIcon(icon("app"))
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.on_tick_timeout)
+        self._tick.start()
+        self._build()
+
+    # -- structure ------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        """(Re)build every widget with the current language: switching language re-translates live."""
+        self.setWindowTitle(tr("Licence panel"))
+        self.auth_page = AuthPage()
+        self.auth_page.action_requested.connect(self.on_action_requested)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navList")
+        self.nav.setFixedWidth(200)
+        self.stack = QStackedWidget()
+        self._pages = []
+        self.add_page("auth", lambda: tr("System authentication"), self.auth_page)
+        # 我的订单 (issue 4): a refund or a redeemed recharge code re-authenticates; show the new state here.
+        self.orders_page = OrdersPage(self.service, on_buy=self.open_purchase)
+        self.orders_page.licence_changed.connect(self.on_reauthenticate_succeeded)
+        self.add_page("orders", lambda: tr("My orders"), self.orders_page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        nav_title = QLabel(tr("Licence panel"))
+        nav_title.setObjectName("navTitle")
+        side = QWidget()
+        side_box = QVBoxLayout(side)
+        side_box.setContentsMargins(0, 0, 0, 0)
+        side_box.setSpacing(0)
+        side_box.addWidget(nav_title)
+        side_box.addWidget(self.nav, 1)
+        side.setFixedWidth(200)
+        side.setStyleSheet("background: #1e293b;")
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(side)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        self._build_status_bar()
+        if self.status is not None:
+            self._render(self.status)
+
+    def add_page(self, key: str, title: Callable[[], str], widget: QWidget) -> None:
+        """Later issues add 购买 / 续费 / 订单 here; ``title`` is called again on a language switch."""
+        self._pages.append((key, title, widget))
+        item = QListWidgetItem(title())
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.addItem(item)
+        self.stack.addWidget(widget)
+
+    def show_page(self, key: str) -> None:
+        for index, (page_key, _title, _widget) in enumerate(self._pages):
+            if page_key == key:
+                self.nav.setCurrentRow(index)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        account = bar.addMenu(tr("&Account"))
+        self.sign_in_action = account.addAction(tr("Sign in…"), lambda: self.on_action_requested(Action.SIGN_IN))
+        self.switch_action = account.addAction(
+            tr("Switch account…"), lambda: self.on_action_requested(Action.SWITCH_ACCOUNT)
+        )
+        self.sign_out_action = account.addAction(tr("Sign out"), self.on_sign_out_triggered)
+        account.addSeparator()
+        account.addAction(tr("Quit"), self.close)
+        licence = bar.addMenu(tr("&Licence"))
+        licence.addAction(tr("Check online"), lambda: self.on_action_requested(Action.REAUTHENTICATE))
+        licence.addAction(tr("Activate…"), lambda: self.on_action_requested(Action.ACTIVATE))
+        licence.addAction(tr("Manage computers…"), lambda: self.on_action_requested(Action.MANAGE_MACHINES))
+        tools = bar.addMenu(tr("&Settings"))
+        tools.addAction(tr("Settings…"), lambda: self.on_action_requested(OPEN_SETTINGS))
+        language = tools.addMenu(tr("Language"))
+        group = QActionGroup(self)
+        for code, name in LANGUAGES:
+            action = QAction(name, self, checkable=True)
+            action.setChecked(i18n.current_language() == code)
+            action.triggered.connect(lambda _=False, c=code: self.switch_language(c))
+            group.addAction(action)
+            language.addAction(action)
+        self._update_account_actions()
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        for widget in getattr(self, "_status_widgets", []):
+            bar.removeWidget(widget)
+        self.network_dot = QLabel("●")
+        self.network_dot.setObjectName("networkDot")
+        self.network_label = QLabel()
+        self.network_label.setObjectName("networkLabel")
+        self.licence_label = QLabel()
+        self.licence_label.setObjectName("licenceLabel")
+        self.account_label = QLabel()
+        self.account_label.setObjectName("accountLabel")
+        self._status_widgets = [self.network_dot, self.network_label, self.licence_label, self.account_label]
+        bar.addWidget(self.network_dot)
+        bar.addWidget(self.network_label)
+        bar.addWidget(self.licence_label, 1)
+        bar.addPermanentWidget(self.account_label)
+        self._show_network(self.network)
+
+    # -- start-up -------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show what this computer knows at once (offline), then ask the server in the background."""
+        self.refresh_local()
+        self.run(
+            self._restore_and_check,
+            self.on_reauthenticate_succeeded,
+            on_failure=self.on_reauthenticate_failed,
+            progress_text=tr("Authenticating online…"),
+        )
+
+    def _restore_and_check(self, cancel: Any) -> Any:
+        """Worker side of start-up: resume the remembered session, then 在线认证 if a licence is cached."""
+        self.service.restore_session(cancel=cancel)
+        if self.service.local_status().document is None:
+            return self.service.local_status()
+        return self.service.reauthenticate(cancel=cancel)
+
+    # -- state ------------------------------------------------------------------------------------
+
+    def show_status(self, view: StatusView) -> None:
+        self.status = view
+        self._render(view)
+        self.status_changed.emit(view)
+
+    def _render(self, view: StatusView) -> None:
+        self.auth_page.show_status(view)
+        self.licence_label.setText(tr("Licence: {label}", label=view.label))
+        login = view.signed_in_login
+        self.account_label.setText(tr("Signed in as {login}", login=login) if login else tr("Not signed in"))
+        self._update_account_actions()
+
+    def _update_account_actions(self) -> None:
+        signed_in = bool(self.status and self.status.signed_in)
+        if hasattr(self, "sign_out_action"):
+            self.sign_in_action.setVisible(not signed_in)
+            self.switch_action.setVisible(signed_in)
+            self.sign_out_action.setEnabled(signed_in)
+
+    def _show_network(self, network: str, detail: str | None = None) -> None:
+        """Network state is shown apart from the licence: "server unreachable" never means "licence invalid"."""
+        self.network = network
+        texts = {
+            "online": tr("Server reachable"),
+            "offline": tr("Server unreachable — showing the licence saved on this computer"),
+            "unknown": tr("Server not checked yet"),
+        }
+        self.network_label.setText(detail or texts.get(network, network))
+        self.network_dot.setProperty("net", network)
+        repolish(self.network_dot)
+
+    # -- operations -----------------------------------------------------------------------------------
+
+    def run(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
+        """run_op with failures shown on this window; kept in ``ops`` so tests and close() can see them."""
+        kw.setdefault("on_failure", self.on_op_failed)
+        op = run_op(self, fn, on_success=on_success, **kw)
+        self.ops.append(op)
+        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        return op
+
+    def reauthenticate(self, *, quiet: bool = False) -> Op | None:
+        if self.status is not None and not self.status.has_licence:
+            self.refresh_local()  # nothing to check online yet: the state is 未登录 / 未激活
+            return None
+        return self.run(
+            lambda cancel: self.service.reauthenticate(cancel=cancel),
+            self.on_reauthenticate_succeeded,
+            on_failure=self.on_reauthenticate_failed,
+            progress_text=tr("Authenticating online…"),
+            trigger=None if quiet else self.auth_page.button_for(Action.REAUTHENTICATE),
+        )
+
+    def on_reauthenticate_succeeded(self, result: Any) -> None:
+        view = adapt.status_view(result, self.service)
+        network = adapt.network_after_check(self.service, view)
+        if network is not None:
+            self._show_network(network)
+        self.auth_page.show_error(None)
+        self.show_status(view)
+
+    def on_reauthenticate_failed(self, exc: BaseException) -> None:
+        self.on_op_failed(exc)
+        # The server's verdict (or our offline evaluation) decides the state, never the failure alone.
+        self.refresh_local()
+
+    def on_op_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CancelledError):
+            return
+        if isinstance(exc, NetworkError):
+            self._show_network("offline")
+        elif isinstance(exc, ApiError):
+            self._show_network("online")
+        else:
+            log.error("operation failed", exc_info=exc)
+        self.auth_page.show_error(adapt.error_text(exc))
+
+    def refresh_local(self) -> None:
+        self.show_status(adapt.status_view(self.service.local_status(), self.service))
+
+    def on_tick_timeout(self) -> None:
+        if self.status is not None:
+            self.auth_page.show_status(self.status)
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def on_action_requested(self, action: str) -> None:
+        handlers: dict[str, Callable[[], object]] = {
+            Action.SIGN_IN: self.open_sign_in,
+            Action.SWITCH_ACCOUNT: self.open_sign_in,
+            Action.ACTIVATE: self.open_activation,
+            Action.REAUTHENTICATE: self.reauthenticate,
+            Action.MANAGE_MACHINES: self.open_machines,
+            Action.BUY_SEATS: self.open_machines,
+            Action.REREGISTER: self.reregister,
+            Action.BUY: self.open_purchase,
+            Action.RENEW: self.open_purchase,
+            Action.BUY_LEDGERS: self.open_purchase,
+            OPEN_SETTINGS: self.open_settings,
+            Action.CHECK_CONNECTION: self.open_settings,
+        }
+        handler = handlers.get(action)
+        if handler is None:
+            self._explain_unavailable(action)
+            return
+        handler()
+
+    def _explain_unavailable(self, action: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            action_label(action),
+            tr("This is done on the vendor's website or by support for now; this panel will offer it later."),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def open_sign_in(self) -> None:
+        SignInDialog.ask(self, self.service, self.on_signed_in, demo_logins=self.demo_logins)
+
+    def on_signed_in(self, _account: object) -> None:
+        self.refresh_local()
+        self.reauthenticate(quiet=True)
+
+    def on_sign_out_triggered(self) -> None:
+        self.run(
+            lambda cancel: self.service.sign_out(cancel=cancel),
+            lambda _r: self.refresh_local(),
+            on_failure=lambda exc: (self.on_op_failed(exc), self.refresh_local()),
+            progress_text=tr("Signing out…"),
+        )
+
+    def open_activation(self) -> None:
+        if self.status is None or not self.status.signed_in:
+            # The checklist starts with "who is signed in": sign in first, then come back here.
+            SignInDialog.ask(
+                self,
+                self.service,
+                lambda a: (self.on_signed_in(a), self.open_activation()),
+                demo_logins=self.demo_logins,
+            )
+            return
+        wizard = ActivationWizard(self, self.service, on_activated=self.on_activated, demo_logins=self.demo_logins)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.confirm_step.failed.connect(lambda _exc: self._after_failed_activation(wizard))
+        wizard.account_switched.connect(lambda: self.on_signed_in(None))
+        self.wizard = wizard
+        wizard.open()
+
+    def _after_failed_activation(self, wizard: Any) -> None:
+        # e.g. TOO_MANY_MACHINES: the service recorded the state; 设备管理 then needs that licence's id.
+        self.pending_licence_id = wizard.failed_licence_id()
+        self._show_network("online")  # the server answered: it said no, it was not unreachable
+        self.refresh_local()
+
+    def on_activated(self, result: Any) -> None:
+        self._show_network("online")
+        self.auth_page.show_error(None)
+        self.show_status(adapt.status_view(result, self.service))
+
+    def open_purchase(self) -> None:
+        """立即购买: after payment the dialog re-authenticates by itself and hands the new status here."""
+        PurchaseDialog.open_for(
+            self, self.service, on_paid=self.on_reauthenticate_succeeded, on_manage_machines=self.open_machines
+        )
+
+    def open_machines(self) -> None:
+
+        licence_id = self.status.licence_id if self.status is not None else None
+        licence_id = licence_id if licence_id is not None else self.pending_licence_id
+        if licence_id is not None:
+            self.open_machines_for(licence_id)
+
+    def open_machines_for(self, licence_id: int) -> None:
+        dialog = MachinesDialog(self, self.service, licence_id)
+        dialog.finished.connect(lambda _r: self._after_machines(dialog))
+        dialog.open()
+
+    def _after_machines(self, dialog: Any) -> None:
+        if dialog.changed:
+            self.refresh_local()
+            self.reauthenticate(quiet=True)
+
+    def reregister(self) -> Op:
+        return self.run(
+            lambda cancel: self.service.reregister(cancel=cancel),
+            self.on_reauthenticate_succeeded,
+            progress_text=tr("Re-registering this computer…"),
+            trigger=self.auth_page.button_for(Action.REREGISTER),
+        )
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self, self.service)
+        dialog.accepted.connect(lambda: self._after_settings(dialog.chosen_language))
+        dialog.open()
+
+    def _after_settings(self, language: str | None) -> None:
+        if language and language != i18n.current_language():
+            self.switch_language(language)
+        self.reauthenticate(quiet=True)
+
+    def switch_language(self, language: str) -> None:
+        """Re-translate live: the widgets are rebuilt in the new language and the last state re-rendered."""
+        i18n.set_language(language)
+        try:
+            self.service.apply_settings(self.service.settings.replace(language=language))
+        except Exception:  # remembering the choice is a nicety; the switch itself already happened
+            log.warning("could not save the language setting", exc_info=True)
+        self._build()
+        if self.status is not None:
+            self.refresh_local()  # state texts are made in the language of the moment: evaluate them again
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for op in list(self.ops):
+            op.cancel()
+        super().closeEvent(event)

@@ -1,0 +1,201 @@
+"""Run a blocking service call on a worker pool and deliver its outcome on the GUI thread (Anki's QueryOp)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.ui.widgets.progress_overlay import ProgressOverlay
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Show the overlay only for waits a person notices; quick calls should not flash it.
+PROGRESS_DELAY_MS = 300
+
+
+class CancelToken:
+    """Set by the UI when the user cancels; the service checks it between (and during) requests."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # an abort hook failing must not break the UI
+                log.debug("cancel callback failed", exc_info=True)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def is_set(self) -> bool:
+        """The shape app/services/http.py watches (like ``threading.Event``)."""
+        return self._event.is_set()
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Register a hook (e.g. closing an HTTP session) run when cancelled; runs at once if already cancelled."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
+
+
+def _pool() -> QThreadPool:
+    # A dedicated pool: a hung request must not starve Qt's global pool, and enough threads that a
+    # cancelled-but-still-blocked call does not hold up the user's next attempt.
+    global _POOL
+    if _POOL is None:
+        _POOL = QThreadPool()
+        _POOL.setMaxThreadCount(8)
+        _POOL.setExpiryTimeout(30_000)
+    return _POOL
+
+
+_POOL: QThreadPool | None = None
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; signals emitted from the worker are queued to it."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[CancelToken], Any], token: CancelToken, relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._token = token
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn(self._token)
+        except BaseException as exc:
+            self._emit(self._relay.failed, exc)
+        else:
+            self._emit(self._relay.succeeded, result)
+
+    @staticmethod
+    def _emit(signal: Any, value: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the relay was destroyed with its window while we ran
+            signal.emit(value)
+
+
+class Op(QObject):
+    """One running call. ``finished`` fires once: after success, failure or cancel."""
+
+    finished = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget,
+        fn: Callable[[CancelToken], Any],
+        *,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+        on_cancelled: Callable[[], None] | None,
+        progress_text: str | None,
+        cancellable: bool,
+        trigger: QWidget | None,
+    ) -> None:
+        super().__init__(parent)
+        self.token = CancelToken()
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self._on_cancelled = on_cancelled
+        self._trigger = trigger
+        self._done = False
+        self._relay = _Relay()
+        self._relay.succeeded.connect(self._on_relay_succeeded)
+        self._relay.failed.connect(self._on_relay_failed)
+        self._overlay = ProgressOverlay(parent.window(), progress_text, cancellable=cancellable)
+        self._overlay.cancel_requested.connect(self.cancel)
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.timeout.connect(self._overlay.show_over_parent)
+        if trigger is not None:
+            trigger.setEnabled(False)
+        self._show_timer.start(PROGRESS_DELAY_MS)
+        _pool().start(_Task(fn, self.token, self._relay))
+
+    @property
+    def running(self) -> bool:
+        return not self._done
+
+    def cancel(self) -> None:
+        """Free the UI now; the worker is told to stop and whatever it returns later is dropped."""
+        if self._done:
+            return
+        self.token.cancel()
+        self._finish()
+        if self._on_cancelled is not None:
+            self._on_cancelled()
+
+    def _on_relay_succeeded(self, result: object) -> None:
+        if self._done:
+            return
+        self._finish()
+        self._on_success(result)
+
+    def _on_relay_failed(self, exc: object) -> None:
+        if self._done:
+            return
+        self._finish()
+        assert isinstance(exc, BaseException)
+        self._on_failure(exc)
+
+    def _finish(self) -> None:
+        self._done = True
+        self._show_timer.stop()
+        self._overlay.hide()
+        self._overlay.deleteLater()
+        if self._trigger is not None:
+            with contextlib.suppress(RuntimeError):  # the button went away with its dialog
+                self._trigger.setEnabled(True)
+        self.finished.emit()
+
+
+def run_op(
+    parent: QWidget,
+    fn: Callable[[CancelToken], T],
+    *,
+    on_success: Callable[[T], None],
+    on_failure: Callable[[BaseException], None],
+    on_cancelled: Callable[[], None] | None = None,
+    progress_text: str | None = None,
+    cancellable: bool = True,
+    trigger: QWidget | None = None,
+) -> Op:
+    """Run ``fn(cancel_token)`` off the GUI thread; exactly one of the callbacks runs on the GUI thread.
+
+    ``trigger`` (the button that started it) stays disabled while the call runs. After
+    PROGRESS_DELAY_MS a progress overlay with a Cancel button covers ``parent``'s window.
+    """
+    return Op(
+        parent,
+        fn,
+        on_success=on_success,  # type: ignore[arg-type]
+        on_failure=on_failure,
+        on_cancelled=on_cancelled,
+        progress_text=progress_text,
+        cancellable=cancellable,
+        trigger=trigger,
+    )

@@ -1,0 +1,321 @@
+"""Sign in with a cloud account; also register and reset a forgotten password (live password rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import tr
+from app.services.errors import CancelledError
+from app.ui import adapt
+from app.ui.runner import Op, run_op
+from app.ui.widgets.rule_list import RuleList
+
+
+def _password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+def _message_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("errorText")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class SignInDialog(QDialog):
+    """Three tabs: sign in, register, forgot password. Accepted once signed in; ``account`` holds who."""
+
+    def __init__(self, parent: QWidget, service: Any, *, demo_logins: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.account: object | None = None
+        self.op: Op | None = None
+        self.setWindowTitle(tr("Sign in to your cloud account"))
+        self.setMinimumWidth(460)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._sign_in_tab(demo_logins or []), tr("Sign in"))
+        self.tabs.addTab(self._register_tab(), tr("Register"))
+        self.tabs.addTab(self._reset_tab(), tr("Forgot password"))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        close.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
+        close.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(20, 18, 20, 16)
+        box.addWidget(self.tabs)
+        box.addWidget(close)
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget,
+        service: Any,
+        on_signed_in: Callable[[object], None],
+        *,
+        demo_logins: list[tuple[str, str]] | None = None,
+    ) -> SignInDialog:
+        """Open the dialog (no nested event loop); ``on_signed_in(account)`` runs after a successful sign-in."""
+        dialog = cls(parent, service, demo_logins=demo_logins)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: on_signed_in(dialog.account))
+        dialog.open()
+        return dialog
+
+    # -- sign in -------------------------------------------------------------------------------------
+
+    def _sign_in_tab(self, demo_logins: list[tuple[str, str]]) -> QWidget:
+        page = QWidget()
+        self.login_edit = QLineEdit()
+        self.login_edit.setPlaceholderText(tr("Mobile number, e-mail or user name"))
+        last = adapt.last_login(self.service)
+        if last:
+            self.login_edit.setText(last)
+        self.password_edit = _password_field()
+        self.remember_check = QCheckBox(tr("Remember me on this computer"))
+        self.remember_check.setChecked(adapt.remember_default(self.service))
+        self.keyring_hint = QLabel(adapt.keyring_warning(self.service) or "")
+        self.keyring_hint.setObjectName("hint")
+        self.keyring_hint.setWordWrap(True)
+        self.keyring_hint.setVisible(bool(self.keyring_hint.text()))
+        if self.keyring_hint.text():
+            self.remember_check.setChecked(False)
+            self.remember_check.setEnabled(False)
+        self.sign_in_message = _message_label()
+        self.sign_in_button = QPushButton(tr("Sign in"))
+        self.sign_in_button.setProperty("primary", True)
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.on_sign_in_button_clicked)
+        self.password_edit.returnPressed.connect(self.on_sign_in_button_clicked)
+        form = QFormLayout()
+        form.setSpacing(10)
+        form.addRow(tr("Account"), self.login_edit)
+        form.addRow(tr("Password"), self.password_edit)
+        form.addRow("", self.remember_check)
+        form.addRow("", self.keyring_hint)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(12, 14, 12, 8)
+        column.setSpacing(10)
+        column.addLayout(form)
+        column.addWidget(self.sign_in_message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.sign_in_button)
+        column.addLayout(row)
+        self.demo_box: QLabel | None = None
+        if demo_logins:
+            lines = [tr("Demo mode: try these accounts (click to fill in)")]
+            lines += [f"<a href='{i}'>{login}</a> / {password}" for i, (login, password) in enumerate(demo_logins)]
+            self.demo_box = QLabel("<br>".join(lines))
+            self.demo_box.setObjectName("demoBox")
+            self.demo_box.setTextFormat(Qt.TextFormat.RichText)
+            self.demo_box.linkActivated.connect(lambda i: self._fill_demo(demo_logins[int(i)]))
+            column.addWidget(self.demo_box)
+        column.addStretch(1)
+        return page
+
+    def _fill_demo(self, login: tuple[str, str]) -> None:
+        self.login_edit.setText(login[0])
+        self.password_edit.setText(login[1])
+
+    def on_sign_in_button_clicked(self) -> None:
+        login, password = self.login_edit.text().strip(), self.password_edit.text()
+        if not login or not password:
+            self._show(self.sign_in_message, tr("Enter your account and password."))
+            return
+        remember = self.remember_check.isChecked()
+        self._show(self.sign_in_message, None)
+        self.op = run_op(
+            self,
+            lambda cancel: self.service.sign_in(login, password, remember, cancel=cancel),
+            on_success=self.on_signed_in,
+            on_failure=self.on_sign_in_failed,
+            progress_text=tr("Signing in…"),
+            trigger=self.sign_in_button,
+        )
+
+    def on_signed_in(self, account: object) -> None:
+        self.account = account
+        self.password_edit.clear()
+        self.accept()
+
+    def on_sign_in_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CancelledError):
+            return
+        self.password_edit.clear()
+        self.password_edit.setFocus()
+        self._show(self.sign_in_message, adapt.error_text(exc))
+
+    # -- register ------------------------------------------------------------------------------------
+
+    def _register_tab(self) -> QWidget:
+        page = QWidget()
+        self.reg_login = QLineEdit()
+        self.reg_login.setPlaceholderText(tr("Mobile number, e-mail or user name"))
+        self.reg_code_button = QPushButton(tr("Send code"))
+        self.reg_code_button.clicked.connect(
+            lambda: self._request_code(self.reg_login, "register", self.reg_message, self.reg_code_button)
+        )
+        self.reg_code = QLineEdit()
+        self.reg_code.setPlaceholderText(tr("Verification code"))
+        self.reg_password = _password_field()
+        self.reg_rules = RuleList()
+        self.reg_password.textChanged.connect(lambda text: self.reg_rules.set_rules(adapt.password_rules(text)))
+        self.reg_rules.set_rules(adapt.password_rules(""))
+        self.reg_message = _message_label()
+        self.reg_button = QPushButton(tr("Register"))
+        self.reg_button.setProperty("primary", True)
+        self.reg_button.clicked.connect(self.on_reg_button_clicked)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.reg_code, 1)
+        code_row.addWidget(self.reg_code_button)
+        form = QFormLayout()
+        form.setSpacing(10)
+        form.addRow(tr("Account"), self.reg_login)
+        form.addRow(tr("Code"), code_row)
+        form.addRow(tr("Password"), self.reg_password)
+        form.addRow("", self.reg_rules)
+        return self._tab(page, form, self.reg_message, self.reg_button)
+
+    def on_reg_button_clicked(self) -> None:
+        login, code, password = self.reg_login.text().strip(), self.reg_code.text().strip(), self.reg_password.text()
+        if not self.reg_rules.all_ok or not login or not code:
+            self._show(self.reg_message, tr("Fill in the account, the code and a password that meets every rule."))
+            return
+        self.op = run_op(
+            self,
+            lambda cancel: self.service.register(login, password, code, cancel=cancel),
+            on_success=lambda _r: self._registered(login),
+            on_failure=lambda exc: self._failed(self.reg_message, exc),
+            progress_text=tr("Registering…"),
+            trigger=self.reg_button,
+        )
+
+    def _registered(self, login: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.login_edit.setText(login)
+        self.password_edit.clear()
+        self.password_edit.setFocus()
+        self._show(self.sign_in_message, tr("Account created. Sign in with your new password."), ok=True)
+
+    # -- forgot password --------------------------------------------------------------------------
+
+    def _reset_tab(self) -> QWidget:
+        page = QWidget()
+        self.reset_login = QLineEdit()
+        self.reset_login.setPlaceholderText(tr("Mobile number, e-mail or user name"))
+        self.reset_code_button = QPushButton(tr("Send code"))
+        self.reset_code_button.clicked.connect(
+            lambda: self._request_code(self.reset_login, "password_reset", self.reset_message, self.reset_code_button)
+        )
+        self.reset_code = QLineEdit()
+        self.reset_code.setPlaceholderText(tr("Verification code"))
+        self.reset_password = _password_field()
+        self.reset_rules = RuleList()
+        self.reset_password.textChanged.connect(lambda text: self.reset_rules.set_rules(adapt.password_rules(text)))
+        self.reset_rules.set_rules(adapt.password_rules(""))
+        self.reset_message = _message_label()
+        self.reset_button = QPushButton(tr("Set new password"))
+        self.reset_button.setProperty("primary", True)
+        self.reset_button.clicked.connect(self.on_reset_button_clicked)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.reset_code, 1)
+        code_row.addWidget(self.reset_code_button)
+        form = QFormLayout()
+        form.setSpacing(10)
+        form.addRow(tr("Account"), self.reset_login)
+        form.addRow(tr("Code"), code_row)
+        form.addRow(tr("New password"), self.reset_password)
+        form.addRow("", self.reset_rules)
+        return self._tab(page, form, self.reset_message, self.reset_button)
+
+    def on_reset_button_clicked(self) -> None:
+        login, code, password = (
+            self.reset_login.text().strip(),
+            self.reset_code.text().strip(),
+            self.reset_password.text(),
+        )
+        if not self.reset_rules.all_ok or not login or not code:
+            self._show(self.reset_message, tr("Fill in the account, the code and a password that meets every rule."))
+            return
+        self.op = run_op(
+            self,
+            lambda cancel: self.service.reset_password(login, code, password, cancel=cancel),
+            on_success=lambda _r: self._password_reset(login),
+            on_failure=lambda exc: self._failed(self.reset_message, exc),
+            progress_text=tr("Setting the new password…"),
+            trigger=self.reset_button,
+        )
+
+    def _password_reset(self, login: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.login_edit.setText(login)
+        self.password_edit.setFocus()
+        self._show(self.sign_in_message, tr("Password changed. Sign in with the new password."), ok=True)
+
+    # -- shared ------------------------------------------------------------------------------------
+
+    def _request_code(self, login_edit: QLineEdit, purpose: str, message: QLabel, button: QPushButton) -> None:
+        login = login_edit.text().strip()
+        if not login:
+            self._show(message, tr("Enter your account first."))
+            return
+        self.op = run_op(
+            self,
+            lambda cancel: self.service.request_code(login, purpose, cancel=cancel),
+            on_success=lambda _r: self._show(
+                message, tr("A code was sent. It may take a few minutes to arrive."), ok=True
+            ),
+            on_failure=lambda exc: self._failed(message, exc),
+            progress_text=tr("Sending the code…"),
+            trigger=button,
+        )
+
+    def _failed(self, label: QLabel, exc: BaseException) -> None:
+        if not isinstance(exc, CancelledError):
+            self._show(label, adapt.error_text(exc))
+
+    @staticmethod
+    def _tab(page: QWidget, form: QFormLayout, message: QLabel, button: QPushButton) -> QWidget:
+        column = QVBoxLayout(page)
+        column.setContentsMargins(12, 14, 12, 8)
+        column.setSpacing(10)
+        column.addLayout(form)
+        column.addWidget(message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(button)
+        column.addLayout(row)
+        column.addStretch(1)
+        return page
+
+    @staticmethod
+    def _show(label: QLabel, text: str | None, *, ok: bool = False) -> None:
+        from app.ui.theme import repolish
+
+        label.setText(text or "")
+        label.setObjectName("okText" if ok else "errorText")
+        repolish(label)
+        label.setVisible(bool(text))
+
+    def reject(self) -> None:
+        if self.op is not None and self.op.running:
+            self.op.cancel()
+        super().reject()

@@ -1,0 +1,56 @@
+"""What 系统认证 displays, flattened from the service's status into plain values the widgets show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from app.domain import states
+from app.domain.states import state_info
+from app.i18n import tr
+
+Severity = Literal["ok", "warning", "error", "neutral"]
+Network = Literal["online", "offline", "unknown"]
+
+
+def severity_for(code: str) -> Severity:
+    """Badge colour from the catalogue: green usable, amber needs attention, red blocked (unknown codes too)."""
+    return {"OK": "ok", "WARNING": "warning"}.get(str(state_info(code).severity), "error")  # type: ignore[return-value]
+
+
+def action_label(action: str) -> str:
+    try:
+        return tr(states.action_label(action))
+    except ValueError:  # an action this version does not know: show its name rather than nothing
+        return action.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class StatusView:
+    code: str
+    label: str
+    label_zh: str
+    explanation: str
+    next_step: str
+    actions: tuple[str, ...]  # primary first
+    signed_in: bool = False
+    signed_in_login: str | None = None
+    has_licence: bool = False
+    licence_id: int | None = None
+    account: str | None = None  # 激活账号: the account the licence was activated to
+    organisation: str | None = None
+    product: str | None = None
+    serial_masked: str | None = None
+    feature_code: str | None = None
+    expires_at: datetime | None = None  # None with has_licence: perpetual
+    seats: tuple[int, int] | None = None
+    last_online_check: datetime | None = None
+    lease_expires_at: datetime | None = None
+    certification_status: str | None = None
+    certification_deadline: datetime | None = None
+    network: Network = "unknown"
+
+    @property
+    def severity(self) -> Severity:
+        return severity_for(self.code)

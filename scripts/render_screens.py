@@ -1,0 +1,348 @@
+"""Render every screen and licence state of the panel offscreen to PNG, in zh_CN and en.
+
+    QT_QPA_PLATFORM=offscreen python scripts/render_screens.py [--out screenshots] [--lang zh_CN --lang en]
+
+Real flows run against the embedded demo server (sign-in, the six checklist steps, the demo scenarios,
+machines, settings); states no demo flow reaches (非法复制品, 系统时间异常…) are rendered from the
+catalogue. Besides the PNGs it reports clipped labels/buttons and, in Chinese, untranslated texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring.backend  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget  # noqa: E402
+
+from app import i18n  # noqa: E402
+from app.domain.states import CATALOGUE, StateCode  # noqa: E402
+from app.services.credentials import CredentialStore  # noqa: E402
+from app.services.demo_backend import DemoBackend, start_demo_backend  # noqa: E402
+from app.services.fingerprint import FixedFingerprint, hash_component  # noqa: E402
+from app.services.licence_service import LicenceService  # noqa: E402
+from app.services.paths import AppPaths  # noqa: E402
+from app.services.settings import load_settings  # noqa: E402
+from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.status_view import StatusView  # noqa: E402
+from app.ui.theme import apply_theme  # noqa: E402
+
+TIMEOUT_S = 30.0
+WINDOW_SIZE = (1040, 720)
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+@dataclass
+class Shot:
+    name: str
+    path: Path
+    problems: list[str]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT_S) -> None:
+    """Run the event loop until ``condition()`` holds (checked every 10 ms), like pytest-qt's waitUntil."""
+    if condition():
+        return
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: loop.quit() if condition() else None)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    timer.start()
+    deadline.start(int(timeout * 1000))
+    loop.exec()
+    timer.stop()
+    if not condition():
+        raise TimeoutError("the screen did not reach the expected state in time")
+
+
+def layout_problems(root: QWidget, lang: str) -> list[str]:
+    """Clipped single-line labels and buttons; in a translated language, texts still in English."""
+    problems: list[str] = []
+    table = i18n.catalogue(lang) if lang != "en" else {}
+    untranslated = {msgid for msgid, text in table.items() if text != msgid}  # "CDkey" stays "CDkey"
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisibleTo(root) and widget is not root:
+            continue
+        text = widget.text() if isinstance(widget, QLabel | QAbstractButton) else ""
+        if not text:
+            continue
+        name = f"{type(widget).__name__}({text[:40]!r})"
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            needed = widget.heightForWidth(widget.width())
+            if needed > widget.height() + 2:
+                problems.append(f"clipped height: {name} needs {needed}px, has {widget.height()}px")
+        elif widget.sizeHint().width() > widget.width() + 2 and widget.width() > 0:
+            problems.append(f"clipped width: {name} needs {widget.sizeHint().width()}px, has {widget.width()}px")
+        if text in untranslated or text.rstrip("…") in untranslated:
+            problems.append(f"untranslated: {name}")
+    return problems
+
+
+class Renderer:
+    def __init__(self, out_dir: Path, lang: str, backend: DemoBackend, work: Path) -> None:
+        self.out = out_dir / lang
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.lang = lang
+        self.backend = backend
+        self.work = work
+        self.keyring = _MemoryKeyring()
+        self.shots: list[Shot] = []
+
+    def service(self, name: str) -> LicenceService:
+        paths = AppPaths.from_data_dir(self.work / self.lang / name)
+        settings = load_settings(paths).settings.replace(server_url=self.backend.url, proxy_mode="none")
+        components = {n: hash_component(n, f"{name}-{n}") for n in ("machine_id", "product_uuid", "mac")}
+        return LicenceService(
+            paths,
+            settings,
+            CredentialStore(backend=self.keyring),
+            FixedFingerprint(components),
+            self.backend.public_keys,  # type: ignore[arg-type]
+        )
+
+    def grab(self, name: str, widget: QWidget) -> None:
+        widget.show()
+        QApplication.processEvents()
+        path = self.out / f"{name}.png"
+        widget.grab().save(str(path))
+        self.shots.append(Shot(name, path, layout_problems(widget, self.lang)))
+
+    def window(self, name: str) -> MainWindow:
+        logins = [(x["login"], x["password"]) for x in self.backend.data["logins"]]
+        window = MainWindow(self.service(name), demo_logins=logins)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        window.start()
+        wait_until(lambda: not window.ops)
+        return window
+
+    # -- flows ----------------------------------------------------------------------------------
+
+    def sign_in(self, window: MainWindow, grab_prefix: str | None = None) -> None:
+        from app.ui.sign_in_dialog import SignInDialog
+
+        window.on_action_requested("SIGN_IN")
+        dialog = _top(SignInDialog)
+        demo = self.backend.data["logins"][0]
+        if grab_prefix:
+            self.grab(f"{grab_prefix}_sign_in", dialog)
+            dialog.tabs.setCurrentIndex(1)
+            dialog.reg_password.setText("abc1")
+            self.grab(f"{grab_prefix}_register", dialog)
+            dialog.tabs.setCurrentIndex(2)
+            dialog.reset_password.setText("Ledger#2025")
+            self.grab(f"{grab_prefix}_forgot_password", dialog)
+            dialog.tabs.setCurrentIndex(0)
+            dialog.login_edit.setText(demo["login"])
+            dialog.password_edit.setText("Wrong#pass1")
+            dialog.sign_in_button.click()
+            wait_until(lambda: dialog.sign_in_message.isVisible())
+            self.grab(f"{grab_prefix}_wrong_password", dialog)
+        dialog.login_edit.setText(demo["login"])
+        dialog.password_edit.setText(demo["password"])
+        dialog.sign_in_button.click()
+        wait_until(lambda: window.status is not None and window.status.signed_in and not window.ops)
+
+    def activate(self, window: MainWindow, scenario: str, grab_steps: bool = False) -> Any:
+        data = self.backend.data["scenarios"][scenario]
+        window.on_action_requested("ACTIVATE")
+        wizard = window.wizard
+
+        def step(name: str) -> None:
+            wait_until(lambda: not wizard.ops)
+            if grab_steps:
+                self.grab(f"wizard_{name}", wizard)
+
+        step("1_account")
+        wizard.next_button.click()
+        wait_until(lambda: wizard.organisation_step.orgs.count() > 0 and not wizard.ops)
+        ids = [o["id"] for o in wizard.organisation_step.organisations]
+        wizard.organisation_step.orgs.setCurrentRow(ids.index(data["org_id"]) if data["org_id"] in ids else 0)
+        step("2_organisation")
+        wizard.next_button.click()
+        step("3_product")
+        wizard.next_button.click()
+        wizard.serial_step.serial.setText(data["serial"][:-2])
+        wizard.serial_step.check()
+        step("4_serial_typing")
+        wizard.serial_step.serial.setText(data["serial"])
+        wizard.serial_step.cdkey.setText(data["cdkey"])
+        wizard.serial_step.check()
+        step("4_serial")
+        wizard.next_button.click()
+        wait_until(lambda: wizard.review_step.preview is not None)
+        wizard.review_step.confirm.setChecked(True)
+        step("5_review")
+        wizard.next_button.click()
+        step("6_confirm")
+        wizard.confirm_step.activate_button.click()
+        wait_until(lambda: not wizard.ops)
+        step("6_result")
+        return wizard
+
+    def run(self) -> list[Shot]:
+        window = self.window("main")
+        self.grab("state_NOT_LOGGED_IN", window)
+        self.sign_in(window, grab_prefix="dialog")
+        self.grab("state_NOT_ACTIVATED", window)
+        wizard = self.activate(window, "fresh", grab_steps=True)
+        wizard.close()
+        wait_until(lambda: not window.ops)
+        self.grab("state_ACTIVE", window)
+        from app.ui.machines_dialog import MachinesDialog
+
+        window.open_machines()
+        machines = _top(MachinesDialog)
+        wait_until(lambda: machines.table.rowCount() > 0)
+        self.grab("dialog_machines", machines)
+        machines.close()
+        from app.ui.settings_dialog import SettingsDialog
+
+        window.open_settings()
+        settings = _top(SettingsDialog)
+        settings.test_button.click()
+        wait_until(lambda: settings.op is not None and not settings.op.running)
+        self.grab("dialog_settings", settings)
+        settings.reject()
+        window.close()
+
+        for scenario in ("seats_full", "ip_bound", "expired", "cloud_over_ledgers"):
+            window = self.window(scenario)
+            self.sign_in(window)
+            wizard = self.activate(window, scenario)
+            if scenario == "seats_full":
+                self.grab("wizard_6_too_many_machines", wizard)
+            wizard.close()
+            wait_until(lambda w=window: not w.ops)
+            self.grab(f"scenario_{scenario}", window)
+            window.close()
+
+        self.render_catalogue()
+        return self.shots
+
+    def render_catalogue(self) -> None:
+        """Every state of DESIGN §5 on the 系统认证 page, with plausible licence details."""
+        from app.i18n import state_label, tr
+
+        window = MainWindow(self.service("catalogue"))
+        window.resize(*WINDOW_SIZE)
+        now = datetime.now(UTC)
+        details = {
+            "expires_on": (now + timedelta(days=20)).strftime("%Y-%m-%d"),
+            "days_left": 20,
+            "lease_end": (now + timedelta(days=5)).strftime("%Y-%m-%d %H:%M"),
+            "lease_days_left": 5,
+            "seats_max": 3,
+            "licence_account": "139****0002",
+            "watermark": now.strftime("%Y-%m-%d %H:%M"),
+            "ledgers_in_use": 5,
+            "ledgers_purchased": 4,
+            "certification_deadline": (now + timedelta(days=60)).strftime("%Y-%m-%d"),
+            "certification_days_left": 60,
+        }
+        for code, info in CATALOGUE.items():
+            has_licence = code not in (StateCode.NOT_LOGGED_IN, StateCode.NOT_ACTIVATED)
+            view = StatusView(
+                code=code.value,
+                label=state_label(info),
+                label_zh=info.label_zh,
+                explanation=tr(info.explanation, **details),
+                next_step=tr(info.next_step, **details),
+                actions=tuple(a.value for a in info.actions),
+                signed_in=code != StateCode.NOT_LOGGED_IN,
+                signed_in_login="13800000001" if code != StateCode.NOT_LOGGED_IN else None,
+                has_licence=has_licence,
+                licence_id=1 if has_licence else None,
+                account=("138****0001" if code != StateCode.ACCOUNT_MISMATCH else "139****0002")
+                if has_licence
+                else None,
+                organisation="上海示例商贸有限公司  (91310000MA1FL0DE01)" if has_licence else None,
+                product="e会计 云盘版 5.0 · " + tr("Cloud edition") if has_licence else None,
+                serial_masked="KJH-****-****-7F3A" if has_licence else None,
+                feature_code="Q4TRM-8XK2P-JH3WD-ZC7NA",
+                expires_at=now + timedelta(days=20) if has_licence else None,
+                seats=(3, 3) if has_licence else None,
+                last_online_check=now - timedelta(hours=3) if has_licence else None,
+                lease_expires_at=now + timedelta(days=5, hours=4) if has_licence else None,
+                certification_status="pending" if has_licence else None,
+                certification_deadline=now + timedelta(days=60) if has_licence else None,
+                network="offline" if code in (StateCode.OFFLINE_GRACE, StateCode.LEASE_EXPIRED) else "online",
+            )
+            window.show_status(view)
+            window._show_network(view.network)
+            self.grab(f"catalogue_{code.value}", window)
+        window.close()
+
+
+def _top(kind: type) -> Any:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+    if not found:
+        raise RuntimeError(f"no {kind.__name__} is open")
+    return found[-1]
+
+
+def render(out_dir: Path, languages: list[str], work: Path | None = None) -> list[Shot]:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)  # type: ignore[arg-type]
+    previous = i18n.current_language()
+    with tempfile.TemporaryDirectory(prefix="render-screens-") as tmp:
+        root = work or Path(tmp)
+        backend = start_demo_backend(root / "demo")
+        shots: list[Shot] = []
+        try:
+            for lang in languages:
+                i18n.set_language(lang)
+                shots += Renderer(out_dir, lang, backend, root).run()
+        finally:
+            backend.stop()
+            i18n.set_language(previous)
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(ROOT / "screenshots"), help="output directory (git-ignored)")
+    parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
+    args = parser.parse_args(argv)
+    shots = render(Path(args.out), args.lang or ["zh_CN", "en"])
+    for shot in shots:
+        for problem in shot.problems:
+            print(f"{shot.path.relative_to(Path(args.out))}: {problem}")
+    print(f"{len(shots)} screens written under {args.out}")
+    return 1 if any(s.problems for s in shots) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
