@@ -6,10 +6,11 @@ from fastapi import FastAPI
 
 from server.context import ServerContext
 from server.errors import install_error_handlers
+from server.maintenance import MaintenanceMiddleware
 
 
 def create_app(ctx: ServerContext) -> FastAPI:
-    from server.api import activations, auth, ledgers, me, payments, purchase, service
+    from server.api import activations, auth, ledgers, me, offline, payments, purchase, renewals, service
 
     app = FastAPI(
         title="Licence server",
@@ -19,7 +20,9 @@ def create_app(ctx: ServerContext) -> FastAPI:
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(service.router)
-    for module in (auth, me, activations, ledgers, purchase, payments):
+    for module in (auth, me, activations, offline, ledgers, purchase, payments, renewals):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(payments.pay_router)  # the sandbox provider's pay page, outside /api/v1
+    app.include_router(offline.page_router)  # the offline activation page for people with only a browser
+    app.add_middleware(MaintenanceMiddleware, ctx=ctx)  # 503 MAINTENANCE on every call during a window
     return app

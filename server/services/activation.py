@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import hmac
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +38,11 @@ from server.signing import KeyStore
 CERTIFICATION_MONTHS = 3  # seed 001: enterprise certification is due within 3 months of activation
 REREGISTER_PERIOD = timedelta(days=365)
 CHURN_KINDS = ("activate", "deactivate")
+
+# Given a licence's stored CDkey hash: does the caller hold that CDkey? Online calls send the clear key;
+# air-gapped request files send an HMAC proof made from it (server/services/offline.py).
+KeyCheck = Callable[[str], bool]
+_NO_HASH = "0" * 64  # checked against for an unknown serial, so both cases cost the same
 
 
 @dataclass(frozen=True)
@@ -91,13 +96,19 @@ def _record_failed_guess(session: Session, caller: Caller, now: datetime) -> Api
     return _invalid_key()
 
 
-def _find_licence(session: Session, serial: str, cdkey: str, *, lock: bool) -> Licence | None:
+def clear_key_check(cdkey: str) -> KeyCheck:
+    offered = hash_cdkey(cdkey)
+    return lambda stored_hash: hmac.compare_digest(offered, stored_hash)
+
+
+def _find_licence(session: Session, serial: str, cdkey: str | KeyCheck, *, lock: bool) -> Licence | None:
     stmt = select(Licence).where(Licence.serial == normalise_key(serial))
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     licence = session.scalar(stmt)
-    offered = hash_cdkey(cdkey)  # hashed even for an unknown serial: both cases cost the same
-    if licence is None or not hmac.compare_digest(offered, licence.cdkey_hash):
+    matches = clear_key_check(cdkey) if isinstance(cdkey, str) else cdkey
+    # Checked even for an unknown serial: both cases cost the same.
+    if not matches(licence.cdkey_hash if licence is not None else _NO_HASH) or licence is None:
         return None
     return licence
 
@@ -276,15 +287,20 @@ def activate(
     *,
     caller: Caller,
     serial: str,
-    cdkey: str,
+    cdkey: str | KeyCheck,
     org_id: int,
     fingerprint: str,
     components: Mapping[str, str],
     machine_name: str,
     product_code: str | None,
     now: datetime,
+    nonce: str | None = None,
 ) -> tuple[dict[str, Any], int]:
-    """Activate this machine; the same machine again is idempotent. Returns (envelope, machine id)."""
+    """Activate this machine; the same machine again is idempotent. Returns (envelope, machine id).
+
+    ``cdkey`` is the clear CDkey, or a check of the stored hash (offline requests carry a proof instead);
+    ``nonce`` is echoed in the document (offline responses are bound to their request by it).
+    """
     _check_guess_backoff(session, settings, caller, now)
     org = session.get(Organisation, org_id)
     if org is None or org.account_id != caller.account.id:
@@ -341,7 +357,7 @@ def activate(
         if licence.account_id is None:
             _bind_first_activation(licence, org, caller.account, now)
     session.flush()
-    document = issue_document(session, keys, licence, machine, now)
+    document = issue_document(session, keys, licence, machine, now, nonce)
     session.commit()
     return document, machine.id
 

@@ -1,0 +1,114 @@
+"""Air-gapped activation (docs/OFFLINE.md): the API endpoint and the page for people with only a browser."""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from string import Template
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from server.deps import AccountDep, ClientIpDep, ClockDep, ContextDep, SessionDep
+from server.errors import ApiError
+from server.schemas.offline import OfflineRequestIn, OfflineResponseOut
+from server.services import auth, offline
+from server.services.activation import Caller
+
+router = APIRouter(tags=["offline"])
+page_router = APIRouter(tags=["offline"])  # the browser page, at the site root
+
+MAX_FORM_BYTES = 64 * 1024  # a request file is about 1 kB
+
+
+@router.post("/offline-activations", response_model=OfflineResponseOut, response_model_exclude_none=True)
+def submit(
+    body: OfflineRequestIn, session: SessionDep, ctx: ContextDep, clock: ClockDep, account: AccountDep, ip: ClientIpDep
+) -> Any:
+    """Answer an offline machine's request file with its response file, for the signed-in (receiving) account.
+
+    The IP rules see the IP of the machine uploading the file, not of the offline one."""
+    return offline.submit(session, ctx.settings, ctx.keys, caller=Caller(account, ip), request=body, now=clock.now())
+
+
+# ---------------------------------------------------------------------------------------------- browser page
+
+
+def _page(*, error: str = "", request: str = "", login: str = "", org_id: str = "") -> str:
+    template = Template(resources.files("server.api").joinpath("offline_page.html").read_text("utf-8"))
+    error_html = f'<div class="error" role="alert">{error}</div>' if error else ""
+    return template.substitute(
+        error=error_html, request=html.escape(request), login=html.escape(login), org_id=html.escape(org_id)
+    )
+
+
+def _error_text(exc: ApiError) -> str:
+    text = f"{html.escape(exc.message)} ({html.escape(exc.code)})"
+    if "attempts_left" in exc.details:
+        text += f" · 剩余尝试次数 attempts left: {int(exc.details['attempts_left'])}"
+    return text
+
+
+async def _form(request: Request) -> dict[str, str]:
+    # A plain url-encoded post (the page's script reads the file into the text box): no multipart dependency.
+    body = (await request.body())[:MAX_FORM_BYTES]
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+
+
+FormDep = Annotated[dict[str, str], Depends(_form)]
+
+
+@page_router.get("/offline", response_class=HTMLResponse, include_in_schema=False)
+def offline_page() -> HTMLResponse:
+    return HTMLResponse(_page())
+
+
+@page_router.post("/offline", include_in_schema=False)
+def offline_page_submit(
+    form: FormDep, session: SessionDep, ctx: ContextDep, clock: ClockDep, ip: ClientIpDep
+) -> Response:
+    """Sign in for this one upload, answer the request like the API does, and offer the response as a download."""
+    text, login, org_text = form.get("request", ""), form.get("login", "").strip(), form.get("org_id", "").strip()
+
+    def again(error: str, status: int) -> HTMLResponse:
+        return HTMLResponse(_page(error=error, request=text, login=login, org_id=org_text), status)
+
+    try:
+        request = OfflineRequestIn.model_validate_json(text)
+    except ValidationError:
+        return again("这不是有效的离线请求文件 · This is not a valid offline request file.", 422)
+    if org_text:
+        if not org_text.isdigit():
+            return again("组织编号应为数字 · The organisation id is a number.", 422)
+        request = request.model_copy(update={"org_id": int(org_text)})
+    now = clock.now()
+    try:
+        tokens = auth.login(
+            session, login=login, password=form.get("password", ""), client_ip=ip, now=now, settings=ctx.settings
+        )
+    except ApiError as exc:
+        return again(_error_text(exc), exc.status)
+    try:
+        answer = offline.submit(
+            session, ctx.settings, ctx.keys, caller=Caller(tokens.account, ip), request=request, now=now
+        )
+    except ApiError as exc:
+        session.rollback()
+        return again(_error_text(exc), exc.status)
+    finally:
+        # The page needs no lasting sign-in: the tokens issued for this upload are revoked at once.
+        auth.logout(
+            session, account=tokens.account, access_token=tokens.access_token, refresh_token=None, now=clock.now()
+        )
+        session.commit()
+    content = OfflineResponseOut.model_validate(answer).model_dump(mode="json", exclude_none=True)
+    filename = f"offline-response-{request.action}-{request.nonce[:8]}.json"
+    return Response(
+        json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8"),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
