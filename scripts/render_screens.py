@@ -249,6 +249,9 @@ class Renderer:
             self.grab(f"scenario_{scenario}", window)
             window.close()
 
+        from scripts.render_purchase_screens import render_purchase  # issue 4: 立即购买 and 我的订单
+
+        render_purchase(self)
         self.render_catalogue()
         return self.shots
 

@@ -1,0 +1,693 @@
+"""立即购买: modules and voucher packs for exactly one ledger and fiscal year, confirmed, paid, applied without restart.
+
+Buying in the wrong 账套 or 会计年度 is the most common refund reason (seed 000), so the target is shown large
+at the top, changes only through an explicit picker, and is ticked again at the confirm step.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import i18n
+from app.domain import purchase
+from app.domain.purchase import BuyVerdict, ItemRow, LedgerYear, Selection
+from app.domain.states import PurchasePolicy, StateCode, state_info
+from app.i18n import state_label, tr
+from app.services.errors import CancelledError, ServiceError
+from app.ui import adapt
+from app.ui.payment_view import PaymentView
+from app.ui.runner import Op, run_op
+from app.ui.theme import repolish
+
+log = logging.getLogger(__name__)
+
+OPENED = "Opened"  # 已开通
+NOT_OPENED = "- module not opened"  # -功能模块未开通 (the vendor's exact wording)
+MAX_PACKS = 20
+COL_NAME, COL_STATE, COL_PRICE, COL_BUY = range(4)
+
+# Why buying is limited, per purchase policy of the state catalogue (DESIGN §5 "can purchase").
+_POLICY_REASONS = {
+    PurchasePolicy.BLOCKED: "Nothing can be bought while the licence is in this state, so nothing is paid for by "
+    "mistake.",
+    PurchasePolicy.RENEWAL_ONLY: "Only a renewal can be bought until the licence is renewed.",
+    PurchasePolicy.LEDGERS_ONLY: "Only more ledgers or a renewal can be bought until this is fixed.",
+    PurchasePolicy.ALLOWED: "",
+}
+
+
+def target_text(target: LedgerYear | None) -> str:
+    """``账套 B · 2025 年度``: the words the vendor's pages use for one ledger-year."""
+    if target is None:
+        return tr("No ledger chosen")
+    return tr("Ledger {code} · fiscal year {year}", code=target.code or target.ledger_id, year=target.fiscal_year)
+
+
+def _explanation(msgid: str, details: dict[str, Any]) -> str:
+    """The state's explanation, or nothing when its placeholders cannot be filled (a server-only verdict)."""
+    fields = {name for _text, name, _spec, _conv in string.Formatter().parse(msgid) if name}
+    return tr(msgid, **details) if fields <= set(details) else ""
+
+
+class LedgerYearPicker(QDialog):
+    """The only way to change the target: a plain list of every ledger × fiscal year."""
+
+    def __init__(self, parent: QWidget, choices: list[LedgerYear], current: LedgerYear | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Choose the ledger and fiscal year"))
+        self.choices = choices
+        hint = QLabel(tr("The purchase applies only to the ledger and fiscal year chosen here."))
+        hint.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("ledgerYearList")
+        self.list.setSpacing(3)
+        for index, choice in enumerate(choices):
+            item = QListWidgetItem(f"{target_text(choice)}    {choice.name}")
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            self.list.addItem(item)
+            if choice == current:
+                self.list.setCurrentRow(index)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Use this ledger and year"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addWidget(hint)
+        box.addWidget(self.list, 1)
+        box.addWidget(self.buttons)
+        self.resize(480, 360)
+
+    @property
+    def chosen(self) -> LedgerYear | None:
+        row = self.list.currentRow()
+        return self.choices[row] if 0 <= row < len(self.choices) else None
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget, choices: list[LedgerYear], current: LedgerYear | None, on_chosen: Callable[[Any], None]
+    ) -> LedgerYearPicker:
+        picker = cls(parent, choices, current)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.accepted.connect(lambda: on_chosen(picker.chosen) if picker.chosen is not None else None)
+        picker.open()
+        return picker
+
+
+class PurchaseDialog(QDialog):
+    """Choose → confirm → pay → done. ``paid`` carries the re-authenticated status (for the main window)."""
+
+    paid = Signal(object)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        service: Any,
+        *,
+        ledger_id: int | None = None,
+        fiscal_year: int | None = None,
+        on_manage_machines: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.ops: list[Op] = []
+        self.on_manage_machines = on_manage_machines
+        self._asked = (ledger_id, fiscal_year)
+        self.local_state: str | None = None
+        self.local_details: dict[str, Any] = {}
+        self.choices: list[LedgerYear] = []
+        self.target: LedgerYear | None = None
+        self.catalogue: dict[str, Any] | None = None
+        self.paid_catalogue: dict[str, Any] | None = None
+        self.rows: list[ItemRow] = []
+        self.verdict = BuyVerdict(frozenset(), StateCode.NOT_ACTIVATED.value, "none")
+        self.buy_controls: dict[str, QCheckBox | QSpinBox] = {}
+        self.order: dict[str, Any] | None = None
+        self.setWindowTitle(tr("Buy now"))
+        self.setMinimumSize(720, 620)
+        self._build()
+
+    @classmethod
+    def open_for(
+        cls,
+        parent: QWidget,
+        service: Any,
+        *,
+        ledger_id: int | None = None,
+        fiscal_year: int | None = None,
+        on_paid: Callable[[Any], None] | None = None,
+        on_manage_machines: Callable[[], None] | None = None,
+    ) -> PurchaseDialog:
+        """Open (non-modal loop: ``open()``) and start loading; ``on_paid`` gets the re-authenticated status."""
+        dialog = cls(
+            parent, service, ledger_id=ledger_id, fiscal_year=fiscal_year, on_manage_machines=on_manage_machines
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if on_paid is not None:
+            dialog.paid.connect(on_paid)
+        dialog.open()
+        dialog.load()
+        return dialog
+
+    # -- layout -------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        header = QFrame()
+        header.setObjectName("card")
+        for_label = QLabel(tr("This purchase is for"))
+        for_label.setObjectName("muted")
+        self.target_label = QLabel(target_text(None))
+        self.target_label.setObjectName("purchaseTarget")
+        self.target_label.setStyleSheet("font-size: 18pt; font-weight: 700; color: #1d4ed8;")
+        self.target_name = QLabel()
+        self.target_name.setObjectName("muted")
+        self.change_button = QPushButton(tr("Change…"))
+        self.change_button.setEnabled(False)
+        self.change_button.clicked.connect(self.on_change_button_clicked)
+        head_text = QVBoxLayout()
+        head_text.setSpacing(2)
+        head_text.addWidget(for_label)
+        head_text.addWidget(self.target_label)
+        head_text.addWidget(self.target_name)
+        head = QHBoxLayout(header)
+        head.setContentsMargins(18, 12, 18, 12)
+        head.addLayout(head_text, 1)
+        head.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        self.pages = QStackedWidget()
+        self.choose_page = self._build_choose_page()
+        self.confirm_page = self._build_confirm_page()
+        self.payment_view = PaymentView(self.service)
+        self.payment_view.paid.connect(self.on_payment_paid)
+        self.payment_view.expired.connect(self.on_payment_expired)
+        self.payment_view.cancelled.connect(self.on_payment_cancelled)
+        self.done_page = self._build_done_page()
+        for page in (self.choose_page, self.confirm_page, self.payment_view, self.done_page):
+            self.pages.addWidget(page)
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(16, 16, 16, 16)
+        box.setSpacing(12)
+        box.addWidget(header)
+        box.addWidget(self.pages, 1)
+
+    def _build_choose_page(self) -> QWidget:
+        page = QWidget()
+        self.banner = QFrame()
+        self.banner.setObjectName("card")
+        self.banner.setStyleSheet("#card { background: #fef2f2; border-color: #fca5a5; }")
+        self.banner_state = QLabel()
+        self.banner_state.setObjectName("sectionTitle")
+        self.banner_state.setWordWrap(True)
+        self.banner_why = QLabel()
+        self.banner_why.setObjectName("explanation")
+        self.banner_why.setWordWrap(True)
+        self.banner_todo = QLabel()
+        self.banner_todo.setObjectName("nextStep")
+        self.banner_todo.setWordWrap(True)
+        self.machines_button = QPushButton(tr("Manage computers"))
+        self.machines_button.clicked.connect(self.on_machines_button_clicked)
+        self.machines_button.hide()
+        banner_box = QVBoxLayout(self.banner)
+        banner_box.setContentsMargins(14, 10, 14, 10)
+        banner_box.addWidget(self.banner_state)
+        banner_box.addWidget(self.banner_why)
+        banner_box.addWidget(self.banner_todo)
+        banner_box.addWidget(self.machines_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.banner.hide()
+
+        self.voucher_label = QLabel()
+        self.voucher_bar = QProgressBar()
+        self.voucher_bar.setRange(0, 1000)
+        self.voucher_bar.setTextVisible(False)
+        self.voucher_bar.setFixedHeight(8)
+        vouchers = QHBoxLayout()
+        vouchers.addWidget(self.voucher_label)
+        vouchers.addWidget(self.voucher_bar, 1)
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([tr("Item"), tr("Status"), tr("Price"), tr("Buy")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        for col in (COL_STATE, COL_PRICE, COL_BUY):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorText")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.total_label = QLabel()
+        self.total_label.setObjectName("sectionTitle")
+        self.close_button = QPushButton(tr("Close"))
+        self.close_button.clicked.connect(self.reject)
+        self.buy_button = QPushButton(tr("Buy now…"))
+        self.buy_button.setProperty("primary", True)
+        self.buy_button.setEnabled(False)
+        self.buy_button.clicked.connect(self.on_buy_button_clicked)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.total_label)
+        bottom.addStretch(1)
+        bottom.addWidget(self.close_button)
+        bottom.addWidget(self.buy_button)
+
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.banner)
+        box.addLayout(vouchers)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.error_label)
+        box.addLayout(bottom)
+        self._update_total()
+        return page
+
+    def _build_confirm_page(self) -> QWidget:
+        page = QWidget()
+        title = QLabel(tr("Confirm the purchase"))
+        title.setObjectName("sectionTitle")
+        self.confirm_target = QLabel()
+        self.confirm_target.setWordWrap(True)
+        self.confirm_target.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.confirm_items = QLabel()
+        self.confirm_items.setWordWrap(True)
+        self.confirm_items.setTextFormat(Qt.TextFormat.PlainText)
+        self.confirm_total = QLabel()
+        self.confirm_total.setObjectName("sectionTitle")
+        self.pay_button = QPushButton(tr("Confirm and pay"))
+        self.confirm_tick = QCheckBox()
+        self.confirm_tick.toggled.connect(self.pay_button.setEnabled)
+        tick_text = QLabel()
+        tick_text.setWordWrap(True)
+        self.confirm_tick_text = tick_text
+        tick_row = QHBoxLayout()
+        tick_row.addWidget(self.confirm_tick, 0, Qt.AlignmentFlag.AlignTop)
+        tick_row.addWidget(tick_text, 1)
+        self.confirm_error = QLabel()
+        self.confirm_error.setObjectName("errorText")
+        self.confirm_error.setWordWrap(True)
+        self.confirm_error.hide()
+        back = QPushButton(tr("Back"))
+        back.clicked.connect(lambda: self.pages.setCurrentWidget(self.choose_page))
+        self.back_button = back
+        self.pay_button.setProperty("primary", True)
+        self.pay_button.setEnabled(False)
+        self.pay_button.clicked.connect(self.on_pay_button_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(back)
+        buttons.addWidget(self.pay_button)
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(10)
+        box.addWidget(title)
+        box.addWidget(self.confirm_target)
+        box.addWidget(self.confirm_items)
+        box.addWidget(self.confirm_total)
+        box.addLayout(tick_row)
+        box.addWidget(self.confirm_error)
+        box.addStretch(1)
+        box.addLayout(buttons)
+        return page
+
+    def _build_done_page(self) -> QWidget:
+        page = QWidget()
+        title = QLabel(tr("Payment received"))
+        title.setObjectName("sectionTitle")
+        title.setStyleSheet("color: #15803d; font-size: 14pt;")
+        self.done_text = QLabel()
+        self.done_text.setWordWrap(True)
+        self.done_opened = QLabel()
+        self.done_opened.setWordWrap(True)
+        self.done_opened.setTextFormat(Qt.TextFormat.PlainText)
+        self.done_opened.setStyleSheet("font-size: 11pt;")
+        more = QPushButton(tr("Back to the list"))
+        more.clicked.connect(self.on_more_button_clicked)
+        self.more_button = more
+        close = QPushButton(tr("Close"))
+        close.setProperty("primary", True)
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(more)
+        buttons.addWidget(close)
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(title)
+        box.addWidget(self.done_text)
+        box.addWidget(self.done_opened)
+        box.addStretch(1)
+        box.addLayout(buttons)
+        return page
+
+    # -- loading ------------------------------------------------------------------------------------------
+
+    def run(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
+        kw.setdefault("on_failure", self.on_op_failed)
+        op = run_op(self, fn, on_success=on_success, **kw)
+        self.ops.append(op)
+        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        return op
+
+    def load(self) -> Op:
+        """Worker: this computer's state, then (with a licence) the ledgers and the target's catalogue."""
+        ledger_id, fiscal_year = self._asked
+
+        def work(cancel: Any) -> dict[str, Any]:
+            status = self.service.local_status()
+            state = status.state.code.value if status.state is not None else StateCode.UNKNOWN_BLOCKED.value
+            result: dict[str, Any] = {"state": state, "details": dict(status.details), "choices": []}
+            if status.document is None:
+                return result  # no licence to ask the server about (未登录, 未激活, 非法复制品…)
+            try:
+                choices = purchase.ledger_years(self.service.ledgers(cancel=cancel))
+                result["choices"] = choices
+                target = purchase.default_target(choices, ledger_id, fiscal_year)
+                result["target"] = target
+                if target is not None:
+                    result["catalogue"] = self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel)
+            except CancelledError:
+                raise
+            except ServiceError as exc:
+                result["error"] = exc
+            return result
+
+        return self.run(work, self.on_loaded, progress_text=tr("Loading what can be bought…"))
+
+    def on_loaded(self, result: dict[str, Any]) -> None:
+        self.local_state = result["state"]
+        self.local_details = result["details"]
+        self.choices = result["choices"]
+        self.target = result.get("target")
+        self.change_button.setEnabled(len(self.choices) > 1)
+        self._show_target()
+        error = result.get("error")
+        self._show_error(adapt.error_text(error) if error is not None else None)
+        no_ledgers = "target" in result and self.target is None and error is None
+        if no_ledgers and self.local_state and state_info(self.local_state).can_purchase:
+            self._show_error(tr("This organisation has no ledger yet. Create a ledger in the accounting software."))
+        self.show_catalogue(result.get("catalogue"))
+
+    def load_catalogue(self, target: LedgerYear) -> Op:
+        self.target = target
+        self._show_target()
+        self.show_catalogue(None)
+        return self.run(
+            lambda cancel: self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel),
+            self.show_catalogue,
+            progress_text=tr("Loading what can be bought…"),
+        )
+
+    def on_op_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CancelledError):
+            return
+        if not isinstance(exc, ServiceError):
+            log.error("purchase step failed", exc_info=exc)
+        if self.pages.currentWidget() is self.confirm_page:
+            self.confirm_error.setText(adapt.error_text(exc))
+            self.confirm_error.show()
+        elif self.pages.currentWidget() is self.done_page:
+            self.done_text.setText(
+                tr(
+                    "The payment was received, but the licence could not be checked online yet: {error}",
+                    error=adapt.error_text(exc),
+                )
+            )
+        else:
+            self._show_error(adapt.error_text(exc))
+
+    # -- the catalogue ------------------------------------------------------------------------------------
+
+    def _show_target(self) -> None:
+        self.target_label.setText(target_text(self.target))
+        self.target_name.setText(self.target.name if self.target else "")
+
+    def show_catalogue(self, catalogue: dict[str, Any] | None) -> None:
+        self.catalogue = catalogue
+        self.rows = purchase.item_rows(catalogue or {})
+        self.verdict = purchase.buy_verdict(self.local_state, (catalogue or {}).get("purchase"))
+        self._show_banner()
+        vouchers = (catalogue or {}).get("vouchers") or {}
+        used, quota = int(vouchers.get("used", 0)), int(vouchers.get("quota", 0))
+        self.voucher_label.setText(
+            tr("Vouchers used in this ledger-year: {used} / {quota}", used=used, quota=quota) if catalogue else ""
+        )
+        self.voucher_bar.setValue(int(purchase.voucher_fraction(used, quota) * 1000))
+        self.voucher_bar.setVisible(catalogue is not None)
+        self._fill_table()
+        self._update_total()
+
+    def _fill_table(self) -> None:
+        language = i18n.current_language()
+        self.buy_controls = {}
+        self.table.setRowCount(len(self.rows))
+        for index, row in enumerate(self.rows):
+            name = row.name(language)
+            if row.kind == "vouchers" and row.pack_size:
+                name += "  " + tr("(adds {count} vouchers to this ledger-year)", count=row.pack_size)
+            self.table.setItem(index, COL_NAME, QTableWidgetItem(name))
+            state = QTableWidgetItem(self.state_text(row))
+            if row.is_module:
+                state.setForeground(Qt.GlobalColor.darkGreen if row.opened else Qt.GlobalColor.darkRed)
+            self.table.setItem(index, COL_STATE, state)
+            price = QTableWidgetItem(purchase.format_money(row.price_minor, row.currency))
+            price.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(index, COL_PRICE, price)
+            control: QCheckBox | QSpinBox
+            if row.is_module:
+                control = QCheckBox(tr("Buy"))
+                control.toggled.connect(self._update_total)
+            else:
+                control = QSpinBox()
+                control.setRange(0, MAX_PACKS)
+                control.setMinimumWidth(72)  # room for two digits beside the styled arrows
+                control.valueChanged.connect(self._update_total)
+            control.setEnabled(purchase.row_buyable(row, self.verdict))
+            self.buy_controls[row.sku] = control
+            cell = QWidget()
+            cell_box = QHBoxLayout(cell)
+            cell_box.setContentsMargins(6, 0, 6, 0)
+            cell_box.addWidget(control)
+            self.table.setCellWidget(index, COL_BUY, cell)
+        self.table.resizeRowsToContents()
+
+    @staticmethod
+    def state_text(row: ItemRow) -> str:
+        if row.is_module:
+            return tr(OPENED) if row.opened else tr(NOT_OPENED)
+        return tr("Can be added")
+
+    def row_state(self, sku: str) -> str:
+        """The status text shown for ``sku`` (what a user reads in the 状态 column)."""
+        for index, row in enumerate(self.rows):
+            if row.sku == sku:
+                item = self.table.item(index, COL_STATE)
+                return item.text() if item is not None else ""
+        return ""
+
+    def _show_banner(self) -> None:
+        verdict = self.verdict
+        if not verdict.restricted or verdict.decided_by == "none" or self.local_state is None:
+            self.banner.hide()
+            return
+        info = state_info(verdict.state)
+        label = state_label(info)
+        self.banner_state.setText(
+            tr(
+                "Licence state: {label}",
+                label=info.label_zh if label == info.label_zh else f"{info.label_zh} · {label}",
+            )
+        )
+        details = self.local_details if verdict.decided_by == "local" else {}
+        why = [text for text in (_explanation(info.explanation, details), tr(_POLICY_REASONS[info.purchase])) if text]
+        if info.purchase is PurchasePolicy.ALLOWED:  # the server restricted a state this computer thinks allowed
+            why.append(tr(_POLICY_REASONS[PurchasePolicy.BLOCKED]))
+        self.banner_why.setText(("" if i18n.current_language() == "zh_CN" else " ").join(why))
+        self.banner_todo.setText(tr("What to do: {step}", step=tr(info.next_step)))
+        self.machines_button.setVisible(
+            verdict.state == StateCode.TOO_MANY_MACHINES.value and self.on_manage_machines is not None
+        )
+        self.banner.show()
+        repolish(self.banner)
+
+    def selection(self) -> list[Selection]:
+        chosen = []
+        for sku, control in self.buy_controls.items():
+            if not control.isEnabled():
+                continue
+            quantity = (1 if control.isChecked() else 0) if isinstance(control, QCheckBox) else control.value()
+            if quantity > 0:
+                chosen.append(Selection(sku, quantity))
+        return chosen
+
+    def _update_total(self, *_args: Any) -> None:
+        chosen = self.selection()
+        total = purchase.order_total(self.rows, chosen)
+        self.total_label.setText(tr("Total: {amount}", amount=purchase.format_money(total)))
+        self.buy_button.setEnabled(bool(chosen) and not self.verdict.blocked and self.target is not None)
+
+    def _show_error(self, text: str | None) -> None:
+        self.error_label.setText(text or "")
+        self.error_label.setVisible(bool(text))
+
+    # -- buttons ------------------------------------------------------------------------------------------
+
+    def on_change_button_clicked(self) -> None:
+        LedgerYearPicker.ask(self, self.choices, self.target, self.on_target_chosen)
+
+    def on_target_chosen(self, target: LedgerYear) -> None:
+        if target != self.target:
+            self.load_catalogue(target)
+
+    def on_machines_button_clicked(self) -> None:
+        if self.on_manage_machines is not None:
+            self.on_manage_machines()
+
+    def on_buy_button_clicked(self) -> None:
+        chosen = self.selection()
+        if not chosen or self.target is None:
+            return
+        names = {row.sku: row.name(i18n.current_language()) for row in self.rows}
+        prices = {row.sku: row for row in self.rows}
+        lines = [
+            f"• {names[s.sku]} × {s.quantity}    "
+            + purchase.format_money(prices[s.sku].price_minor * s.quantity, prices[s.sku].currency)
+            for s in chosen
+        ]
+        where = target_text(self.target)
+        self.confirm_target.setText(tr("This purchase applies to {target}.", target=where))
+        self.confirm_items.setText("\n".join(lines))
+        self.confirm_total.setText(
+            tr("Total: {amount}", amount=purchase.format_money(purchase.order_total(self.rows, chosen)))
+        )
+        self.confirm_tick_text.setText(
+            tr(
+                "I have checked: this purchase is for {target} ({name}). It cannot be moved to another ledger or "
+                "fiscal year later.",
+                target=where,
+                name=self.target.name,
+            )
+        )
+        self.confirm_tick.setChecked(False)
+        self.confirm_error.hide()
+        self.pages.setCurrentWidget(self.confirm_page)
+
+    def on_pay_button_clicked(self) -> None:
+        if not self.confirm_tick.isChecked() or self.target is None:
+            return
+        items = purchase.order_items(self.target, self.selection())
+        self.run(
+            lambda cancel: self.service.create_order(items, cancel=cancel),
+            self.on_order_created,
+            progress_text=tr("Placing the order…"),
+            trigger=self.pay_button,
+        )
+
+    def on_order_created(self, order: dict[str, Any]) -> None:
+        self.order = order
+        self.change_button.setEnabled(False)  # the order names its ledger-year; it cannot change now
+        self.pages.setCurrentWidget(self.payment_view)
+        self.payment_view.start(order)
+
+    def on_payment_cancelled(self) -> None:
+        self.change_button.setEnabled(len(self.choices) > 1)
+        self.pages.setCurrentWidget(self.choose_page)
+
+    def on_payment_expired(self, _order: object) -> None:
+        self.change_button.setEnabled(len(self.choices) > 1)
+
+    def on_payment_paid(self, order: dict[str, Any]) -> None:
+        """Paid: re-authenticate by itself (the new signed document) and show what is now opened."""
+        self.order = order
+        target = self.target
+        before = self.catalogue
+
+        def work(cancel: Any) -> dict[str, Any]:
+            status = self.service.after_payment(cancel=cancel)
+            after = None
+            if target is not None:
+                after = self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel)
+            return {"status": status, "catalogue": after}
+
+        self.done_text.setText(tr("Applying the purchase to this computer…"))
+        self.pages.setCurrentWidget(self.done_page)
+        self.run(
+            work,
+            lambda result: self.on_applied(result, before),
+            progress_text=tr("Checking the licence online…"),
+            cancellable=False,
+        )
+
+    def on_applied(self, result: dict[str, Any], before: dict[str, Any] | None) -> None:
+        status = result["status"]
+        if status is not None and status.state is not None:
+            self.local_state = status.state.code.value
+            self.local_details = dict(status.details)
+        self.paid_catalogue = result["catalogue"]
+        self.show_catalogue(result["catalogue"])
+        where = target_text(self.target)
+        self.done_text.setText(
+            tr("The licence was checked online again: the purchase is in use now, no restart needed.")
+        )
+        language = i18n.current_language()
+        opened = purchase.newly_opened(before, result["catalogue"])
+        lines = [tr("Now opened for {target}:", target=where)] + [f"✓ {row.name(language)}" for row in opened]
+        vouchers = (result["catalogue"] or {}).get("vouchers") or {}
+        if vouchers:
+            lines.append(
+                tr(
+                    "Vouchers for {target}: {used} / {quota}",
+                    target=where,
+                    used=vouchers["used"],
+                    quota=vouchers["quota"],
+                )
+            )
+        self.done_opened.setText("\n".join(lines))
+        self.paid.emit(status)
+
+    def on_more_button_clicked(self) -> None:
+        self.change_button.setEnabled(len(self.choices) > 1)
+        self.pages.setCurrentWidget(self.choose_page)
+
+    # -- closing ------------------------------------------------------------------------------------------
+
+    def done(self, result: int) -> None:
+        self._stop()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop()
+        super().closeEvent(event)
+
+    def _stop(self) -> None:
+        self.payment_view.stop()
+        for op in list(self.ops):
+            op.cancel()

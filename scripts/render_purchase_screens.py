@@ -1,0 +1,191 @@
+"""Render 立即购买 (opened / unopened / blocked / confirm / payment / paid) and 我的订单 offscreen to PNG, zh_CN and en.
+
+    QT_QPA_PLATFORM=offscreen python scripts/render_purchase_screens.py [--out screenshots] [--lang zh_CN --lang en]
+
+Also called by scripts/render_screens.py (``render_purchase(renderer)``) after its main flow. A real order is
+paid on the embedded demo server's sandbox pay page; blocked states the demo cannot reach on one machine are
+rendered from the real catalogue with the state's verdict, like render_screens renders the state catalogue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import requests  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from app import i18n  # noqa: E402
+from app.services.licence_service import LicenceService  # noqa: E402
+
+DIALOG_SIZE = (760, 660)
+PAGE_SIZE = (900, 720)
+
+
+def _signed_in_service(renderer: Any) -> LicenceService:
+    """The "main" machine of render_screens (same feature code), signed in, holding the `fresh` licence."""
+    service: LicenceService = renderer.service("main")
+    demo = renderer.backend.data["logins"][0]
+    service.sign_in(demo["login"], demo["password"], remember=False)
+    if service.local_status().document is None:
+        fresh = renderer.backend.data["scenarios"]["fresh"]
+        service.activate(fresh["serial"], fresh["cdkey"], fresh["org_id"])
+    else:
+        service.reauthenticate()
+    return service
+
+
+def _pay(url: str) -> None:
+    with requests.Session() as http:
+        http.trust_env = False  # loopback demo server: never through a proxy
+        http.post(url, data={"method": "wechat"}, timeout=15).raise_for_status()
+
+
+def render_purchase(renderer: Any) -> None:
+    """Screens of issue 4 into ``renderer`` (a render_screens.Renderer): shots named purchase_* and orders_*."""
+    wait_until = sys.modules[type(renderer).__module__].wait_until
+
+    from app.ui.orders_page import OrdersPage
+    from app.ui.purchase_dialog import LedgerYearPicker, PurchaseDialog
+
+    service = _signed_in_service(renderer)
+    host = QWidget()
+    host.resize(1040, 720)
+    choices = None
+
+    dialog = PurchaseDialog(host, service)
+    dialog.resize(*DIALOG_SIZE)
+    dialog.show()
+    dialog.load()
+    wait_until(lambda: not dialog.ops and dialog.local_state is not None)
+    choices = dialog.choices
+    ledger_b = [c for c in choices if c.code == "B"]
+    target = min(ledger_b, key=lambda c: c.fiscal_year) if ledger_b else choices[0]
+    dialog.load_catalogue(target)
+    wait_until(lambda: not dialog.ops and dialog.catalogue is not None)
+    renderer.grab("purchase_1_unopened", dialog)
+
+    picker = LedgerYearPicker(dialog, dialog.choices, dialog.target)
+    renderer.grab("purchase_2_picker", picker)
+    picker.close()
+
+    buyable = [sku for sku, control in dialog.buy_controls.items() if control.isEnabled() and sku != "renewal_12m"]
+    module = next(sku for sku in buyable if not sku.startswith("vouchers"))
+    dialog.buy_controls[module].setChecked(True)  # type: ignore[union-attr]
+    dialog.buy_controls["vouchers_100"].setValue(2)  # type: ignore[union-attr]
+    renderer.grab("purchase_3_selected", dialog)
+    dialog.buy_button.click()
+    dialog.confirm_tick.setChecked(True)
+    renderer.grab("purchase_4_confirm", dialog)
+    dialog.pay_button.click()
+    wait_until(lambda: not dialog.ops and dialog.pages.currentWidget() is dialog.payment_view)
+    renderer.grab("purchase_5_payment", dialog)
+    _pay(dialog.payment_view.link.value.text())
+    dialog.payment_view.paid_button.click()
+    wait_until(lambda: dialog.pages.currentWidget() is dialog.done_page and not dialog.ops)
+    renderer.grab("purchase_6_paid", dialog)
+    dialog.more_button.click()
+    renderer.grab("purchase_7_opened", dialog)
+    catalogue = dialog.catalogue
+    dialog.close()
+
+    # Blocked: the server's verdict for a state (seats full, expired), over the real catalogue of the ledger-year.
+    for code, local, kinds in (
+        ("TOO_MANY_MACHINES", "ACTIVE", []),
+        ("EXPIRED", "EXPIRED", ["renewal"]),
+        ("LEDGER_LIMIT_EXCEEDED", "LEDGER_LIMIT_EXCEEDED", ["ledgers", "renewal"]),
+    ):
+        blocked = PurchaseDialog(host, service, on_manage_machines=lambda: None)
+        blocked.resize(*DIALOG_SIZE)
+        verdict = {"allowed": False, "state": code, "kinds": kinds}
+        answer = dict(catalogue or {}, purchase=verdict)
+        answer["items"] = [dict(i, purchasable=i["kind"] in kinds and i["state"] != "opened") for i in answer["items"]]
+        details = {"expires_on": "2025-12-31", "ledgers_in_use": 5, "ledgers_purchased": 4}
+        blocked.on_loaded(
+            {"state": local, "details": details, "choices": choices, "target": target, "catalogue": answer}
+        )
+        renderer.grab(f"purchase_blocked_{code}", blocked)
+        blocked.close()
+
+    # 非法复制品 for real: the cached document no longer verifies, so nothing is asked of the server.
+    keys, service.trusted_keys = service.trusted_keys, {}
+    illegal = PurchaseDialog(host, service)
+    illegal.resize(*DIALOG_SIZE)
+    illegal.show()
+    illegal.load()
+    wait_until(lambda: not illegal.ops and illegal.local_state is not None)
+    renderer.grab("purchase_blocked_ILLEGAL_COPY", illegal)
+    illegal.close()
+    service.trusted_keys = keys
+
+    page = OrdersPage(service)
+    page.resize(*PAGE_SIZE)
+    page.show()
+    wait_until(lambda: not page.ops and page.table.rowCount() > 0)
+    renderer.grab("orders_1_paid", page)
+    renewal = service.create_order(
+        [{"sku": "renewal_12m", "ledger_id": target.ledger_id, "fiscal_year": target.fiscal_year, "quantity": 1}]
+    )
+    _pay(renewal["payment"]["pay_url"])
+    page.refresh()
+    wait_until(lambda: not page.ops and any(o["id"] == renewal["id"] for o in page.orders))
+    page.table.selectRow([o["id"] for o in page.orders].index(renewal["id"]))
+    renderer.grab("orders_2_recharge_code", page)
+    codes = (page.current or {}).get("recharge_codes") or [{}]
+    recharge = page.open_recharge(str(codes[0].get("code", "")))
+    renderer.grab("orders_3_recharge_dialog", recharge)
+    recharge.close()
+    # Eight days later the refund is refused with the support route (the demo server's own clock moves).
+    clock = renderer.backend._server.ctx.clock
+    clock.advance(timedelta(days=8))
+    try:
+        page.refresh()
+        wait_until(lambda: not page.ops)
+        renderer.grab("orders_4_refund_refused", page)
+    finally:
+        clock.reset()
+    page.close()
+    host.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.services.demo_backend import start_demo_backend
+    from app.ui.theme import apply_theme
+    from scripts.render_screens import Renderer
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(ROOT / "screenshots"))
+    parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)  # type: ignore[arg-type]
+    shots = []
+    with tempfile.TemporaryDirectory(prefix="render-purchase-") as tmp:
+        backend = start_demo_backend(Path(tmp) / "demo")
+        try:
+            for lang in args.lang or ["zh_CN", "en"]:
+                i18n.set_language(lang)
+                renderer = Renderer(Path(args.out), lang, backend, Path(tmp))
+                render_purchase(renderer)
+                shots += renderer.shots
+        finally:
+            backend.stop()
+    for shot in shots:
+        for problem in shot.problems:
+            print(f"{shot.path.relative_to(Path(args.out))}: {problem}")
+    print(f"{len(shots)} screens written under {args.out}")
+    return 1 if any(s.problems for s in shots) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
