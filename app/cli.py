@@ -26,7 +26,10 @@ commands:
   activate          unattended activation: --serial S --cdkey K [--org ID] [--login L];
                     credentials from the keyring, or --login with the password read from stdin
   offline request   air-gapped activation: --serial S --cdkey K --out FILE writes the request file
+                    (--action refresh|deactivate: renew the lease / free the seat of this computer)
   offline import    FILE: import the server's response file
+  offline upload    REQUEST --out RESPONSE [--org ID] [--login L]: on a connected computer, send a
+                    request file with your account and write the response file
 
 exit codes of `status`:
   0  usable (ACTIVE, EXPIRING_SOON, OFFLINE_GRACE, CERTIFICATION_PENDING)
@@ -82,11 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
     offline = commands.add_parser("offline", help="air-gapped activation through files")
     offline_commands = offline.add_subparsers(dest="offline_command", metavar="STEP", required=True)
     request = offline_commands.add_parser("request", help="write an activation request file on this computer")
-    request.add_argument("--serial", required=True)
-    request.add_argument("--cdkey", required=True)
+    request.add_argument("--action", choices=("activate", "refresh", "deactivate"), default="activate")
+    request.add_argument("--serial", help="serial number (activate)")
+    request.add_argument("--cdkey", help="CDkey (activate; only a proof of it goes into the file)")
+    request.add_argument("--org", type=int, metavar="ID", help="receiving organisation id (activate)")
     request.add_argument("--out", required=True, metavar="FILE", help="where to write the request file")
     imported = offline_commands.add_parser("import", help="import the server's response file")
     imported.add_argument("file", metavar="FILE")
+    upload = offline_commands.add_parser("upload", help="on a connected computer: turn a request into a response")
+    upload.add_argument("request", metavar="REQUEST", help="the offline computer's request file")
+    upload.add_argument("--out", required=True, metavar="RESPONSE", help="where to write the response file")
+    upload.add_argument("--org", type=int, metavar="ID", help="receiving organisation id (default: the only one)")
+    upload.add_argument("--login", help="account login; the password is read from stdin")
     return parser
 
 
@@ -173,19 +183,23 @@ def _run_activate(args: argparse.Namespace) -> int:
 
 
 def _run_offline(args: argparse.Namespace) -> int:
-    return _delegate("run_offline_request" if args.offline_command == "request" else "run_offline_import", args)
+    if args.offline_command == "upload":
+        args.password = _read_password() if args.login else None
+    return _delegate(f"run_offline_{args.offline_command}", args, module="offline_files")
 
 
-def _delegate(name: str, args: argparse.Namespace) -> int:
-    """Online commands live with the licence service (app/services/licence_service.py)."""
+def _delegate(name: str, args: argparse.Namespace, module: str = "licence_service") -> int:
+    """Online commands live with the services (app/services/licence_service.py, offline_files.py)."""
+    import importlib
+
     try:
-        from app.services import licence_service
+        services = importlib.import_module(f"app.services.{module}")
     except ImportError as exc:
         _error(f"this command is not available in this build ({exc})")
         return EXIT_FAILED
-    command: Any = getattr(licence_service, name, None)
+    command: Any = getattr(services, name, None)
     if command is None:
-        _error(f"this command is not available in this build (licence_service.{name} is missing)")
+        _error(f"this command is not available in this build ({module}.{name} is missing)")
         return EXIT_FAILED
     return int(command(args))
 

@@ -79,6 +79,10 @@ _MESSAGES: dict[str, str] = {
     "INVOICE_ISSUED": "An invoice was already issued for this order, so it cannot be refunded here. Contact "
     "support: the invoice is cancelled first, then the refund is made.",
     "CODE_ALREADY_REDEEMED": "This recharge code has already been used.",
+    # the client's name for CODE_ALREADY_REDEEMED answered by POST /licences/{id}/addons (issue 6)
+    "ADDON_CDKEY_USED": "This add-on CDkey has already been used. Each add-on CDkey activates one licence once.",
+    # the client's name for CODE_INVALID answered by POST /recharge-codes/redeem (the server shares the code)
+    "RECHARGE_CODE_INVALID": "This recharge code does not exist. Check it and type it again.",
     "LEDGER_COUNT_BELOW_IN_USE": "{in_use} ledgers are in use, but the renewal covers only {requested}. Archive "
     "ledgers you no longer use, or renew more ledgers.",
     "ALREADY_OPENED": "This module is already opened for that ledger and fiscal year; there is no need to buy it "
@@ -90,12 +94,28 @@ _MESSAGES: dict[str, str] = {
     "ORDER_NOT_PAID": "This order has not been paid yet.",
     "INVOICE_ALREADY_REQUESTED": "An invoice has already been requested for this order.",
     "RECHARGE_NOT_APPLICABLE": "This licence never expires, so a recharge code cannot extend it.",
+    "RENEWAL_NOT_APPLICABLE": "This licence never expires, so there is nothing to renew.",
     "ALREADY_PAID": "This payment has already been completed.",
     "BAD_CALLBACK": "The payment provider's message was not understood. Contact support.",
     "INVALID_SIGNATURE": "The payment provider's message could not be verified. Contact support.",
     "PAYMENT_EXPIRED": "The payment has expired. Place the order again.",
     "AMOUNT_MISMATCH": "The payment amount does not match the order. Refresh the order and pay again, or contact "
     "support.",
+    # air-gapped activation (docs/OFFLINE.md): the server's codes, then the client's checks of a response file
+    "ORG_REQUIRED": "Choose the organisation that receives the licence: this account has several, or none yet.",
+    "OFFLINE_REQUEST_REPLAYED": "This request file has already been used. Make a new request file on the offline "
+    "computer.",
+    "OFFLINE_VERSION_UNSUPPORTED": "This offline file has a format this program does not read. Update the panel or "
+    "the server, or make a new request file.",
+    "OFFLINE_RESPONSE_OTHER_REQUEST": "This response file answers another request, not the last one made on this "
+    "computer. Nothing was changed. Upload the latest request file and import its response.",
+    "OFFLINE_RESPONSE_OTHER_MACHINE": "This response file was made for another computer. Nothing was changed. Import "
+    "it on the computer that wrote the request.",
+    "OFFLINE_NO_PENDING_REQUEST": "No offline request of this computer is waiting for an answer (a response is "
+    "imported only once). Make a request file first.",
+    "OFFLINE_FILE_UNREADABLE": "This is not an offline activation file, or it is damaged. Choose the file the "
+    "licence server gave you.",
+    "OFFLINE_NO_LICENCE": "This computer has no licence to renew or deactivate. Activate it first.",
     # the client's own codes (no server involved)
     "NETWORK_ERROR": "The licence server cannot be reached. Check the internet connection.",
     "TIMEOUT": "The licence server did not answer in time. Check the connection and try again.",
@@ -123,6 +143,11 @@ _WITH_DETAILS: dict[str, tuple[str, tuple[str, ...]]] = {
     "REREGISTER_LIMIT_REACHED": (
         "This licence has been re-registered {used} of {limit} times this year, the most allowed. Contact support.",
         ("used", "limit"),
+    ),
+    "LEDGER_COUNT_BELOW_IN_USE": (
+        "{in_use} ledgers are in use ({ledgers}), but the renewal covers only {requested}. Archive ledgers you no "
+        "longer use, or renew more ledgers.",
+        ("in_use", "requested", "ledgers"),
     ),
 }
 
@@ -189,6 +214,10 @@ def _normalise_details(code: str, details: dict[str, Any], tz: tzinfo | None) ->
         fmt["unlock_at"] = format_local_time(details["unlock_at"], tz)
     if code == "REREGISTER_LIMIT_REACHED" and isinstance(details.get("reregistrations"), Mapping):
         fmt.update({k: details["reregistrations"].get(k) for k in ("used", "limit")})
+    if code == "LEDGER_COUNT_BELOW_IN_USE" and isinstance(details.get("ledgers"), list):
+        # Name the ledgers in use, so the user knows which ones could be archived (DESIGN §6).
+        names = [str(x.get("name") or x.get("code")) for x in details["ledgers"] if isinstance(x, Mapping)]
+        fmt["ledgers"] = ", ".join(names)
     retry_after = fmt.get("retry_after")
     if code == "RATE_LIMITED" and isinstance(retry_after, float):
         fmt["retry_after"] = max(1, round(retry_after))

@@ -138,7 +138,7 @@ _ENTRIES = (
         "Not signed in",
         "No cloud account is signed in. Licences belong to an account, so the panel cannot check or activate one yet.",
         "Sign in with the account that bought the licence.",
-        (_A.SIGN_IN,),
+        (_A.SIGN_IN, _A.OFFLINE_ACTIVATION),  # an air-gapped machine never signs in: files instead
         severity=_V.WARNING,
     ),
     _info(

@@ -17,6 +17,7 @@ import email.utils
 import logging
 import socket
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -227,6 +228,13 @@ class ApiClient:
     def org_licences(self, org_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._object("GET", f"/api/v1/orgs/{int(org_id)}/licences", cancel=cancel)
 
+    def submit_certification(
+        self, org_id: int, name: str, tax_id: str, contact: str, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        """企业认证: the organisation's details for review; answers the Organisation with its new certification."""
+        body = {"name": name, "tax_id": tax_id, "contact": contact}
+        return self._object("POST", f"/api/v1/orgs/{int(org_id)}/certification", json=body, cancel=cancel)
+
     # -- activation --------------------------------------------------------------------------------
 
     def preview(self, serial: str, cdkey: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
@@ -285,8 +293,18 @@ class ApiClient:
         body = {"fingerprint": fingerprint, "components": components, "machine_name": machine_name}
         return self._object("POST", f"/api/v1/licences/{int(licence_id)}/reregister", json=body, cancel=cancel)
 
-    def add_addon(self, licence_id: int, cdkey: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self._object("POST", f"/api/v1/licences/{int(licence_id)}/addons", json={"cdkey": cdkey}, cancel=cancel)
+    def add_addon(
+        self,
+        licence_id: int,
+        cdkey: str,
+        fingerprint: str,
+        components: dict[str, str],
+        *,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        # The fresh document is issued for this machine, so it carries our feature code like any other.
+        body = {"cdkey": cdkey, "fingerprint": fingerprint, "components": components}
+        return self._object("POST", f"/api/v1/licences/{int(licence_id)}/addons", json=body, cancel=cancel)
 
     # -- ledgers -----------------------------------------------------------------------------------
 
@@ -327,9 +345,39 @@ class ApiClient:
         body = {"title": title, "tax_id": tax_id, "email": email}
         return self._object("POST", f"/api/v1/orders/{int(order_id)}/invoice", json=body, cancel=cancel)
 
+    def offline_activation(
+        self, request_json: dict[str, Any], org_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        """Upload an offline machine's request file for the signed-in account; answers the response file's JSON.
+
+        ``org_id`` sets (or replaces) the receiving organisation, as docs/OFFLINE.md allows the uploader to."""
+        body = dict(request_json)
+        if org_id is not None:
+            body["org_id"] = int(org_id)
+        return self._object("POST", "/api/v1/offline-activations", json=body, cancel=cancel)
+
     def redeem_recharge_code(self, code: str, licence_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         body = {"code": code, "licence_id": int(licence_id)}
         return self._object("POST", "/api/v1/recharge-codes/redeem", json=body, cancel=cancel)
+
+    # -- renewal (issue 5) -----------------------------------------------------------------------------
+
+    def renewal_quote(
+        self, licence_id: int, months: int, ledgers: int | None = None, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        query = f"months={int(months)}" + (f"&ledgers={int(ledgers)}" if ledgers is not None else "")
+        return self._object("GET", f"/api/v1/licences/{int(licence_id)}/renewal-quote?{query}", cancel=cancel)
+
+    def place_renewal(self, body: dict[str, Any], *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        """``{items: [{licence_id, months, ledgers?}], invoice_recipient, notify_recipient}``: the server prices it."""
+        return self._object("POST", "/api/v1/renewals", json=body, cancel=cancel)
+
+    def renewal_order(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", f"/api/v1/renewals/{int(order_id)}", cancel=cancel)
+
+    def customers(self, q: str = "", sort: str = "name", *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        query = urllib.parse.urlencode({"q": q, "sort": sort})
+        return self._object("GET", f"/api/v1/customers?{query}", cancel=cancel)
 
     # -- service -----------------------------------------------------------------------------------
 

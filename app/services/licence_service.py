@@ -28,6 +28,7 @@ from app.domain.document import DocumentFormatError, LicenceDocument
 from app.domain.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
 from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate
 from app.domain.fingerprint import feature_code
+from app.domain.lease import Announcement, MaintenanceWindow, parse_announcements
 from app.domain.server_errors import state_for_error
 from app.domain.states import exit_code_for
 from app.services.cache import ClockWatermark, LicenceCache
@@ -89,6 +90,7 @@ class LicenceService:
         self._remember = False
         self._offline_session = False  # a remembered login we could not confirm: the server was unreachable
         self._online: bool | None = None  # None: not checked in this session
+        self._maintenance: MaintenanceWindow | None = None  # the last answer was 503 MAINTENANCE
         self._server_error: ServerError | None = None
         # --server / --demo: used for this run only, never written to settings.json (a demo's random
         # port saved there would leave the next normal start pointing at nothing).
@@ -103,6 +105,18 @@ class LicenceService:
     @property
     def server_url(self) -> str:
         return self._server_override or self.settings.server_url
+
+    @property
+    def online(self) -> bool | None:
+        """Whether the server answered the last check: True, False (unreachable), None (not checked, or maintenance).
+
+        Network state, kept apart from the licence state: "unreachable" never means "licence invalid"."""
+        return self._online
+
+    @property
+    def maintenance(self) -> MaintenanceWindow | None:
+        """The maintenance window the server announced with its last answer (503 MAINTENANCE), else None."""
+        return self._maintenance
 
     # -- session -----------------------------------------------------------------------------------
 
@@ -162,14 +176,15 @@ class LicenceService:
             self._forget_token(login)  # expired or revoked: it will never work again
             return None
         except NetworkError:
-            self._offline_session, self._online = True, False
+            self._offline_session, self._online, self._maintenance = True, False, None
             return None
         except ApiError as exc:
             if exc.code in _UNAVAILABLE_CODES:
-                self._offline_session, self._online = True, False
+                self._offline_session = True
+                self._note_unavailable(exc)
                 return None
             raise
-        self._offline_session = False
+        self._offline_session, self._maintenance = False, None
         return self.api.account
 
     def sign_out(self, *, cancel: CancelToken | None = None) -> None:
@@ -280,11 +295,13 @@ class LicenceService:
             return self._offline_status()
         except ApiError as exc:
             if exc.code in _UNAVAILABLE_CODES:
-                return self._offline_status()
+                with self._lock:
+                    self._note_unavailable(exc)
+                    return self._status()
             if not self._record_if_state(exc):
                 raise
             with self._lock:
-                self._online = True
+                self._online, self._maintenance = True, None
                 return self._status()
         return self._accept(body.get("document"), nonce=nonce)
 
@@ -305,6 +322,13 @@ class LicenceService:
             self._server_error = None  # a seat was freed: the old TOO_MANY_MACHINES no longer holds
             return self._status()
 
+    def deactivate_this_machine(self, *, cancel: CancelToken | None = None) -> LocalStatus:
+        """Free this computer's seat before the licence moves to a new PC; the cached document is forgotten."""
+        doc = self._cached_document()
+        if doc is None or doc.machine.id is None:
+            raise InvalidDocumentError("no verified licence on this computer")
+        return self.deactivate(doc.machine.id, doc.licence_id, cancel=cancel)
+
     def reregister(self, machine_name: str | None = None, *, cancel: CancelToken | None = None) -> LocalStatus:
         """重新注册 after FINGERPRINT_CHANGED: move this licence's seat to the current feature code."""
         licence_id = self._licence_id(None)
@@ -318,8 +342,36 @@ class LicenceService:
         return self._accept(body.get("document"), nonce=None)
 
     def add_addon(self, cdkey: str, *, cancel: CancelToken | None = None) -> LocalStatus:
-        body = self.api.add_addon(self._licence_id(None), cdkey, cancel=cancel)
+        components = self.fingerprint.components()
+        body = self.api.add_addon(self._licence_id(None), cdkey, feature_code(components), components, cancel=cancel)
         return self._accept(body.get("document"), nonce=None)
+
+    def submit_certification(
+        self, name: str, tax_id: str, contact: str, org_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> LocalStatus:
+        """企业认证 for the licence's organisation (default: the cached document's), then a fresh document."""
+        doc = self._cached_document()
+        target = org_id if org_id is not None else (doc.organisation.id if doc is not None else None)
+        if target is None:
+            raise InvalidDocumentError("no verified licence on this computer")
+        self.api.submit_certification(target, name, tax_id, contact, cancel=cancel)
+        return self.reauthenticate(cancel=cancel) if doc is not None else self.local_status()
+
+    def announcements(self, *, cancel: CancelToken | None = None) -> list[Announcement]:
+        """Announcements and maintenance windows; answered by the server even during maintenance."""
+        return parse_announcements(self.api.announcements(cancel=cancel))
+
+    def accept_offline_document(self, envelope: Any, *, nonce: str) -> LocalStatus:
+        """An offline response's document (app/services/offline_files.py): verified and cached as an online one.
+
+        An air-gapped machine cannot sign in, so unless someone is, the document's own account counts (as in
+        ``status``) and the panel shows the licence, not 未登录."""
+        self._accept(envelope, nonce=nonce)
+        with self._lock:
+            self._online = None  # a file came in: that says nothing about this machine's network
+            if self.api.account is None:
+                self._offline_session = True
+            return self._status()
 
     # -- purchase (issue 4) ---------------------------------------------------------------------------
 
@@ -353,6 +405,30 @@ class LicenceService:
     ) -> dict[str, Any]:
         """产品充值; the caller re-authenticates afterwards so the new expiry reaches the cached document."""
         return self.api.redeem_recharge_code(code, self._licence_id(licence_id), cancel=cancel)
+
+    # -- renewal (issue 5) -----------------------------------------------------------------------------
+
+    def renewal_quote(
+        self,
+        months: int,
+        ledgers: int | None = None,
+        licence_id: int | None = None,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        """Price and new expiry; LEDGER_COUNT_BELOW_IN_USE names the ledgers to archive first (cloud edition)."""
+        return self.api.renewal_quote(self._licence_id(licence_id), months, ledgers, cancel=cancel)
+
+    def place_renewal(self, body: dict[str, Any], *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self.api.place_renewal(body, cancel=cancel)
+
+    def renewal_order(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        """The order with each licence's line: after payment, the expiry it actually got."""
+        return self.api.renewal_order(order_id, cancel=cancel)
+
+    def customers(self, q: str = "", sort: str = "name", *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        """A service accountant's customers (one row per licence); FORBIDDEN for other logins."""
+        return self.api.customers(q, sort, cancel=cancel)
 
     def after_payment(self, *, cancel: CancelToken | None = None) -> LocalStatus:
         """A paid order changed the entitlements: fetch a fresh signed document now (no restart, no 系统认证 visit)."""
@@ -419,8 +495,17 @@ class LicenceService:
 
     def _offline_status(self) -> LocalStatus:
         with self._lock:
-            self._online = False
+            self._online, self._maintenance = False, None
             return self._status()
+
+    def _note_unavailable(self, exc: ApiError) -> None:
+        """The server answered but cannot help now. Maintenance is no network failure: the cached state
+        stays what it was (no OFFLINE_GRACE) and the window is kept for the banner and the retry timer."""
+        if exc.code == "MAINTENANCE":
+            self._online = None
+            self._maintenance = MaintenanceWindow.from_error(exc.details, exc.retry_after, self.now())
+        else:
+            self._online, self._maintenance = False, None
 
     def _licence_id(self, given: int | None) -> int:
         if given is not None:
@@ -451,7 +536,7 @@ class LicenceService:
             self.cache.save(dict(envelope), last_online_check=now)
             # The signed server time is the authority: it also heals a watermark pushed ahead by a bad clock.
             self.watermark.reset(doc.server_time)
-            self._online, self._server_error = True, None
+            self._online, self._server_error, self._maintenance = True, None, None
             return self._status()
 
     def _status(self) -> LocalStatus:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.services.errors import ApiError, CancelledError
+from app.services.errors import ApiError, CancelledError, NetworkError
 from app.ui import adapt
 from app.ui.auth_page import format_when
 from app.ui.machines_dialog import MachinesDialog
@@ -90,6 +90,8 @@ class Step(QWidget):
     def fail(self, exc: BaseException) -> None:
         if not isinstance(exc, CancelledError):
             _set_message(self.message, adapt.error_text(exc))
+        if isinstance(exc, NetworkError):
+            self.wizard.offline_button.show()  # the server is unreachable: offer the file exchange
 
 
 class AccountStep(Step):
@@ -530,8 +532,13 @@ class ActivationWizard(QDialog):
         self.back_button.clicked.connect(lambda: self.go(self.stack.currentIndex() - 1))
         self.next_button.clicked.connect(lambda: self.go(self.stack.currentIndex() + 1))
         self.close_button.clicked.connect(self.reject)
+        self.offline_button = QPushButton(tr("No internet on this computer? Activate offline"))
+        self.offline_button.setObjectName("offlineActivation")
+        self.offline_button.hide()
+        self.offline_button.clicked.connect(self.on_offline_button_clicked)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(24, 8, 24, 16)
+        buttons.addWidget(self.offline_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
@@ -599,6 +606,13 @@ class ActivationWizard(QDialog):
             return found
         serial = (self.review_step.preview or {}).get("serial_masked")
         return adapt.licence_id_by_serial(self.org_licences, serial)
+
+    def on_offline_button_clicked(self) -> None:
+        from app.ui.offline_dialog import open_offline_dialog
+
+        self.offline_dialog = open_offline_dialog(
+            self, serial=self.serial_step.serial.text(), cdkey=self.serial_step.cdkey.text()
+        )
 
     def on_account_switched(self) -> None:
         self.account_switched.emit()

@@ -86,7 +86,23 @@ def status_view(status: Any, service: Any = None) -> StatusView:
         certification_status=get(cert, "status"),
         certification_deadline=get(cert, "deadline"),
         network=network,  # type: ignore[arg-type]
+        addons=tuple((a.name or a.code, a.expires_at) for a in doc.addons) if doc is not None else (),
+        reregistrations=_used_of_limit(details.get("reregistrations")),
+        organisation_id=doc.organisation.id if doc is not None else None,
+        organisation_name=doc.organisation.name if doc is not None else None,
+        organisation_tax_id=doc.organisation.tax_id if doc is not None else None,
     )
+
+
+def _used_of_limit(value: Any) -> tuple[int, int] | None:
+    """FINGERPRINT_CHANGED details ``reregistrations: {used, limit}`` (docs/ARCHITECTURE.md)."""
+    used, limit = get(value, "used"), get(value, "limit")
+    return (used, limit) if isinstance(used, int) and isinstance(limit, int) else None
+
+
+def maintenance(service: Any) -> Any:
+    """The maintenance window of the server's last answer (app.domain.lease.MaintenanceWindow), else None."""
+    return get(service, "maintenance")
 
 
 # States a completed 在线认证 can only end in when the server was not reached (a reached server renews the lease).
@@ -95,6 +111,8 @@ _OFFLINE_ONLY = frozenset({"OFFLINE_GRACE", "LEASE_EXPIRED"})
 
 def network_after_check(service: Any, view: StatusView) -> str | None:
     """Whether the server answered the check just made: the service's ``online`` flag, else read off the state."""
+    if get(service, "maintenance") is not None:
+        return "maintenance"  # the server answered: it is reachable, only paused
     online = get(service, "online")
     if isinstance(online, bool):
         return "online" if online else "offline"

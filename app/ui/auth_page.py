@@ -16,12 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.lease import LeaseLevel, lease
 from app.domain.states import Action
 from app.i18n import tr
 from app.ui.status_view import StatusView, action_label
 from app.ui.theme import repolish
 from app.ui.widgets.copy_field import CopyField
 from app.ui.widgets.state_badge import StateBadge
+
+# Page tools that are no state action (the main window handles them).
+OPEN_ADDONS = "OPEN_ADDONS"
+DEACTIVATE_THIS_MACHINE = "DEACTIVATE_THIS_MACHINE"
 
 
 def format_when(when: datetime | None) -> str:
@@ -69,6 +74,10 @@ class AuthPage(QWidget):
         self.next_step = QLabel()
         self.next_step.setObjectName("nextStep")
         self.next_step.setWordWrap(True)
+        # 重新注册 is limited per licence per year: say how much of the limit is used (FINGERPRINT_CHANGED).
+        self.reregister_note = QLabel()
+        self.reregister_note.setObjectName("hint")
+        self.reregister_note.hide()
         self.error_line = QLabel()
         self.error_line.setObjectName("errorText")
         self.error_line.setWordWrap(True)
@@ -82,6 +91,7 @@ class AuthPage(QWidget):
         state_box.addWidget(self.badge)
         state_box.addWidget(self.explanation)
         state_box.addWidget(self.next_step)
+        state_box.addWidget(self.reregister_note)
         state_box.addWidget(self.error_line)
         state_box.addLayout(self.actions_row)
 
@@ -104,6 +114,7 @@ class AuthPage(QWidget):
             ("last_check", tr("Last online check")),
             ("lease", tr("Offline lease remaining")),
             ("certification", tr("Enterprise certification")),
+            ("addons", tr("Add-on services")),
         ]
         for row, (key, name) in enumerate(rows):
             name_label = QLabel(name)
@@ -131,6 +142,11 @@ class AuthPage(QWidget):
         self.activate_button = QPushButton(tr("Activate…"))
         self.machines_button = QPushButton(tr("Manage computers…"))
         self.reregister_button = QPushButton(tr("Re-register"))
+        self.certify_button = QPushButton(tr("Enterprise certification…"))
+        self.addons_button = QPushButton(tr("Add-on services…"))
+        self.deactivate_button = QPushButton(tr("Deactivate this computer…"))
+        self.deactivate_button.setProperty("danger", True)
+        self.deactivate_button.setToolTip(tr("Free this computer's seat before moving the licence to a new PC."))
         tools = QHBoxLayout()
         tools.setSpacing(8)
         self.tool_buttons = [
@@ -138,6 +154,9 @@ class AuthPage(QWidget):
             (self.activate_button, Action.ACTIVATE),
             (self.machines_button, Action.MANAGE_MACHINES),
             (self.reregister_button, Action.REREGISTER),
+            (self.certify_button, Action.CERTIFY),
+            (self.addons_button, OPEN_ADDONS),
+            (self.deactivate_button, DEACTIVATE_THIS_MACHINE),
         ]
         for button, action in self.tool_buttons:
             button.clicked.connect(lambda _=False, a=str(action): self.action_requested.emit(a))
@@ -186,17 +205,29 @@ class AuthPage(QWidget):
         last = tr("as of {when}", when=format_when(status.last_online_check)) if status.last_online_check else None
         self._set_value("last_check", last, empty=tr("never"))
         self._set_value("lease", format_remaining(status.lease_expires_at, now) if status.lease_expires_at else None)
+        self._mark_lease(status, now)
+        self._set_value("addons", self._addons_text(status, now) if status.has_licence else None)
         self._set_value("certification", self._certification_text(status, now))
         has_licence = status.has_licence
         self.machines_button.setEnabled(has_licence or status.code == "TOO_MANY_MACHINES")
         self.reauth_button.setEnabled(has_licence)  # nothing to check online before a licence is here
         self.reregister_button.setVisible(status.code == "FINGERPRINT_CHANGED")
+        self.reregister_note.setVisible(status.code == "FINGERPRINT_CHANGED" and status.reregistrations is not None)
+        if status.reregistrations is not None:
+            used, limit = status.reregistrations
+            self.reregister_note.setText(
+                tr("Re-registered {used} of {limit} times in the last 12 months.", used=used, limit=limit)
+            )
+        # Tools shown only when they apply: certification while it is due, the others with a licence here.
+        applies = {
+            Action.REREGISTER: status.code == "FINGERPRINT_CHANGED",
+            Action.CERTIFY: status.certification_status in ("pending", "overdue"),
+            OPEN_ADDONS: has_licence,
+            DEACTIVATE_THIS_MACHINE: has_licence and status.code != "FINGERPRINT_CHANGED",
+        }
         # A tool already offered as one of the state's next steps is not shown twice.
         for button, action in self.tool_buttons:
-            if action in status.actions:
-                button.hide()
-            elif action != Action.REREGISTER:
-                button.show()
+            button.setVisible(action not in status.actions and applies.get(action, True))
 
     def button_for(self, action: str) -> QPushButton | None:
         """The visible button for ``action``: the state's next-step button, else the page's own tool."""
@@ -227,6 +258,34 @@ class AuthPage(QWidget):
             button.show()  # at once: Qt would otherwise show a new child only on the next event-loop pass
             self.action_buttons[action] = button
         self.actions_row.addStretch(1)
+
+    def _mark_lease(self, status: StatusView, now: datetime) -> None:
+        """The last 3 days of the offline lease are said louder (red), not only counted down."""
+        label = self.values["lease"]
+        if status.lease_expires_at is None or not status.has_licence:
+            label.setProperty("lease", "")
+        else:
+            level = lease(status.lease_expires_at, now).level
+            label.setProperty("lease", str(level))
+            if level is LeaseLevel.STRONG:  # expired says so already
+                label.setText(label.text() + "  " + tr("— check online soon"))
+        label.setStyleSheet(
+            "color: #b91c1c; font-weight: 600;" if label.property("lease") in ("strong", "expired") else ""
+        )
+
+    @staticmethod
+    def _addons_text(status: StatusView, now: datetime) -> str | None:
+        if not status.addons:
+            return None
+        parts = []
+        for name, expires_at in status.addons:
+            if expires_at is None:
+                parts.append(name)
+            elif expires_at <= now:
+                parts.append(tr("{name} (expired {day})", name=name, day=expires_at.astimezone().strftime("%Y-%m-%d")))
+            else:
+                parts.append(tr("{name} (until {day})", name=name, day=expires_at.astimezone().strftime("%Y-%m-%d")))
+        return "; ".join(parts)
 
     def _set_value(self, key: str, text: str | None, *, empty: str = "—") -> None:
         label = self.values[key]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -26,10 +27,16 @@ from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NetworkError
 from app.ui import adapt
 from app.ui.activation_wizard import ActivationWizard
-from app.ui.auth_page import AuthPage
+from app.ui.addons_dialog import AddonsDialog
+from app.ui.auth_page import DEACTIVATE_THIS_MACHINE, OPEN_ADDONS, AuthPage
+from app.ui.background_checks import BackgroundChecks
+from app.ui.banner import Banner
+from app.ui.certification_dialog import CertificationDialog
 from app.ui.machines_dialog import MachinesDialog
+from app.ui.offline_dialog import open_offline_dialog
 from app.ui.orders_page import OrdersPage
 from app.ui.purchase_dialog import PurchaseDialog
+from app.ui.renewal_page import RenewalPages
 from app.ui.runner import Op, run_op
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sign_in_dialog import SignInDialog
@@ -65,6 +72,11 @@ class MainWindow(QMainWindow):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.on_tick_timeout)
         self._tick.start()
+        # Issue 6: silent re-authentication (start-up, every few hours, after maintenance) and the banner's data.
+        self.announcements: list[Any] = []
+        self.background = BackgroundChecks(self, service, start_op=self.run)
+        self.background.checked.connect(self.on_background_checked)
+        self.background.failed.connect(self.on_background_failed)
         self._build()
 
     # -- structure ------------------------------------------------------------------------------------
@@ -84,6 +96,8 @@ class MainWindow(QMainWindow):
         self.orders_page = OrdersPage(self.service, on_buy=self.open_purchase)
         self.orders_page.licence_changed.connect(self.on_reauthenticate_succeeded)
         self.add_page("orders", lambda: tr("My orders"), self.orders_page)
+        # 续费 and, for a service-accountant login, 批量续费 (issue 5).
+        self.renewal_pages = RenewalPages.install(self)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         nav_title = QLabel(tr("Licence panel"))
@@ -101,7 +115,14 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(side)
-        row.addWidget(self.stack, 1)
+        self.banner = Banner()  # announcements, maintenance, the offline lease running out
+        right = QWidget()
+        right_box = QVBoxLayout(right)
+        right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.setSpacing(0)
+        right_box.addWidget(self.banner)
+        right_box.addWidget(self.stack, 1)
+        row.addWidget(right, 1)
         self.setCentralWidget(central)
         self._build_menus()
         self._build_status_bar()
@@ -177,7 +198,16 @@ class MainWindow(QMainWindow):
             self.on_reauthenticate_succeeded,
             on_failure=self.on_reauthenticate_failed,
             progress_text=tr("Authenticating online…"),
+            silent=True,  # the lease is renewed in the background: the window stays usable meanwhile
         )
+        if (self.status is not None and self.status.has_licence) or adapt.last_login(self.service):
+            # Only when start-up goes online anyway: a fresh install makes no network call before sign-in.
+            self.run(
+                lambda cancel: self.service.announcements(cancel=cancel),
+                self.on_announcements_read,
+                on_failure=lambda _exc: None,  # no announcements when the server is unreachable: nothing to say
+                silent=True,
+            )
 
     def _restore_and_check(self, cancel: Any) -> Any:
         """Worker side of start-up: resume the remembered session, then 在线认证 if a licence is cached."""
@@ -193,8 +223,14 @@ class MainWindow(QMainWindow):
         self._render(view)
         self.status_changed.emit(view)
 
+    def _now(self) -> datetime:
+        """The service's clock (injectable), so countdowns agree with the state it evaluated."""
+        now = getattr(self.service, "now", None)
+        return now() if callable(now) else datetime.now(UTC)
+
     def _render(self, view: StatusView) -> None:
-        self.auth_page.show_status(view)
+        self.auth_page.show_status(view, self._now())
+        self._refresh_banner()
         self.licence_label.setText(tr("Licence: {label}", label=view.label))
         login = view.signed_in_login
         self.account_label.setText(tr("Signed in as {login}", login=login) if login else tr("Not signed in"))
@@ -214,6 +250,7 @@ class MainWindow(QMainWindow):
             "online": tr("Server reachable"),
             "offline": tr("Server unreachable — showing the licence saved on this computer"),
             "unknown": tr("Server not checked yet"),
+            "maintenance": tr("Server under maintenance — showing the licence saved on this computer"),
         }
         self.network_label.setText(detail or texts.get(network, network))
         self.network_dot.setProperty("net", network)
@@ -248,11 +285,13 @@ class MainWindow(QMainWindow):
             self._show_network(network)
         self.auth_page.show_error(None)
         self.show_status(view)
+        self.background.reschedule()  # whoever checked, the next silent check counts from now
 
     def on_reauthenticate_failed(self, exc: BaseException) -> None:
         self.on_op_failed(exc)
         # The server's verdict (or our offline evaluation) decides the state, never the failure alone.
         self.refresh_local()
+        self.background.reschedule()
 
     def on_op_failed(self, exc: BaseException) -> None:
         if isinstance(exc, CancelledError):
@@ -270,7 +309,69 @@ class MainWindow(QMainWindow):
 
     def on_tick_timeout(self) -> None:
         if self.status is not None:
-            self.auth_page.show_status(self.status)
+            self.auth_page.show_status(self.status, self._now())
+            self._refresh_banner()
+
+    # -- issue 6: banner, background checks, add-ons, certification, deactivating this computer ------------
+
+    def _refresh_banner(self) -> None:
+        self.banner.set_maintenance(adapt.maintenance(self.service))
+        self.banner.set_announcements(self.announcements)
+        self.banner.set_status(self.status)
+        self.banner.refresh(self._now())
+
+    def on_announcements_read(self, announcements: Any) -> None:
+        self.announcements = list(announcements or [])
+        self._refresh_banner()
+
+    def on_background_checked(self, status: Any, announcements: Any) -> None:
+        if announcements is not None:
+            self.announcements = list(announcements)
+        if status is not None:
+            self.on_reauthenticate_succeeded(status)
+        else:
+            self._refresh_banner()
+
+    def on_background_failed(self, exc: BaseException) -> None:
+        """Silent: a background check never writes an error line; only the network state and the state change."""
+        if isinstance(exc, NetworkError):
+            self._show_network("offline")
+        if not isinstance(exc, CancelledError):
+            self.refresh_local()
+
+    def open_addons(self) -> None:
+        AddonsDialog.ask(self, self.service, self.status, on_changed=self.on_reauthenticate_succeeded)
+
+    def open_certification(self) -> None:
+        CertificationDialog.ask(self, self.service, self.status, on_changed=self.on_reauthenticate_succeeded)
+
+    def confirm_deactivate_this_machine(self) -> QMessageBox:
+        """One click and one confirmation: the seat is freed so the licence can move to a new PC."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            tr("Deactivate this computer"),
+            tr(
+                "Deactivate this computer and free its seat? The licence then no longer works here, and you can "
+                "activate it on your new PC with the same serial number and CDkey."
+            ),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        confirm = box.addButton(tr("Deactivate"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole))  # Qt's own is untranslated
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: self.deactivate_this_machine() if box.clickedButton() is confirm else None)
+        self.deactivate_box = box
+        box.open()
+        return box
+
+    def deactivate_this_machine(self) -> Op:
+        return self.run(
+            lambda cancel: self.service.deactivate_this_machine(cancel=cancel),
+            self.on_reauthenticate_succeeded,
+            progress_text=tr("Deactivating this computer…"),
+            trigger=self.auth_page.button_for(DEACTIVATE_THIS_MACHINE),
+        )
 
     # -- actions --------------------------------------------------------------------------------------
 
@@ -284,10 +385,15 @@ class MainWindow(QMainWindow):
             Action.BUY_SEATS: self.open_machines,
             Action.REREGISTER: self.reregister,
             Action.BUY: self.open_purchase,
-            Action.RENEW: self.open_purchase,
-            Action.BUY_LEDGERS: self.open_purchase,
+            Action.RENEW: self.renewal_pages.open_renewal,
+            Action.BUY_LEDGERS: self.renewal_pages.open_renewal,  # a cloud renewal sets the ledger count
+            Action.ARCHIVE_LEDGERS: self.renewal_pages.open_archive,
             OPEN_SETTINGS: self.open_settings,
             Action.CHECK_CONNECTION: self.open_settings,
+            Action.OFFLINE_ACTIVATION: lambda: open_offline_dialog(self),
+            Action.CERTIFY: self.open_certification,
+            OPEN_ADDONS: self.open_addons,
+            DEACTIVATE_THIS_MACHINE: self.confirm_deactivate_this_machine,
         }
         handler = handlers.get(action)
         if handler is None:
@@ -402,6 +508,7 @@ class MainWindow(QMainWindow):
             self.refresh_local()  # state texts are made in the language of the moment: evaluate them again
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.background.stop()
         for op in list(self.ops):
             op.cancel()
         super().closeEvent(event)

@@ -115,6 +115,7 @@ class Op(QObject):
         progress_text: str | None,
         cancellable: bool,
         trigger: QWidget | None,
+        silent: bool = False,
     ) -> None:
         super().__init__(parent)
         self.token = CancelToken()
@@ -133,7 +134,8 @@ class Op(QObject):
         self._show_timer.timeout.connect(self._overlay.show_over_parent)
         if trigger is not None:
             trigger.setEnabled(False)
-        self._show_timer.start(PROGRESS_DELAY_MS)
+        if not silent:  # a background check must not cover the window the user is working in
+            self._show_timer.start(PROGRESS_DELAY_MS)
         _pool().start(_Task(fn, self.token, self._relay))
 
     @property
@@ -183,11 +185,12 @@ def run_op(
     progress_text: str | None = None,
     cancellable: bool = True,
     trigger: QWidget | None = None,
+    silent: bool = False,
 ) -> Op:
     """Run ``fn(cancel_token)`` off the GUI thread; exactly one of the callbacks runs on the GUI thread.
 
     ``trigger`` (the button that started it) stays disabled while the call runs. After
-    PROGRESS_DELAY_MS a progress overlay with a Cancel button covers ``parent``'s window.
+    PROGRESS_DELAY_MS a progress overlay with a Cancel button covers ``parent``'s window, unless ``silent``.
     """
     return Op(
         parent,
@@ -198,4 +201,5 @@ def run_op(
         progress_text=progress_text,
         cancellable=cancellable,
         trigger=trigger,
+        silent=silent,
     )

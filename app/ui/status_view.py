@@ -50,6 +50,11 @@ class StatusView:
     certification_status: str | None = None
     certification_deadline: datetime | None = None
     network: Network = "unknown"
+    addons: tuple[tuple[str, datetime | None], ...] = ()  # (name, expiry) of each add-on service (issue 6)
+    reregistrations: tuple[int, int] | None = None  # (used, limit) this year, when the server said (重新注册)
+    organisation_id: int | None = None
+    organisation_name: str | None = None
+    organisation_tax_id: str | None = None
 
     @property
     def severity(self) -> Severity:

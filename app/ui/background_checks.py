@@ -1,0 +1,135 @@
+"""Silent background re-authentication: every few hours, sooner while offline, and right after maintenance.
+
+Each successful online check renews the offline lease, so a machine that is online now and then never
+reaches 需联网认证. One single-shot QTimer is re-armed after every check, whoever started it (start-up,
+the user's 在线认证 button, this class), from the service's answer: maintenance → its Retry-After; server
+unreachable → OFFLINE_RETRY; otherwise CHECK_INTERVAL. Checks never overlap and run off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.domain.lease import CHECK_INTERVAL, OFFLINE_RETRY, maintenance_retry_delay
+from app.services.errors import ServiceError
+from app.ui.runner import Op, run_op
+
+log = logging.getLogger(__name__)
+
+StartOp = Callable[..., Op]
+
+
+class BackgroundChecks(QObject):
+    """``checked`` carries (status or None, announcements or None); ``failed`` a check's exception."""
+
+    checked = Signal(object, object)
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        service: Any,
+        *,
+        start_op: StartOp | None = None,
+        interval: timedelta = CHECK_INTERVAL,
+        offline_retry: timedelta = OFFLINE_RETRY,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.interval = interval
+        self.offline_retry = offline_retry
+        self._start_op: StartOp = start_op or (
+            lambda fn, on_success, **kw: run_op(parent, fn, on_success=on_success, **kw)
+        )
+        self.op: Op | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.check_now)
+        self._watch_network()
+
+    # -- scheduling --------------------------------------------------------------------------------
+
+    def reschedule(self) -> timedelta:
+        """Arm the timer from what the last answer said; returns the delay (tests and the banner read it)."""
+        window = getattr(self.service, "maintenance", None)
+        if window is not None:
+            delay = maintenance_retry_delay(window, self.service.now())
+        elif getattr(self.service, "online", None) is False:
+            delay = self.offline_retry
+        else:
+            delay = self.interval
+        self.timer.start(max(1, int(delay.total_seconds() * 1000)))
+        return delay
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.op is not None:
+            self.op.cancel()
+
+    @property
+    def running(self) -> bool:
+        return self.op is not None and self.op.running
+
+    # -- checking ----------------------------------------------------------------------------------
+
+    def check_now(self) -> Op | None:
+        """Re-authenticate silently (and read the announcements); skipped while a check is already running."""
+        if self.running:
+            return None
+        self.op = self._start_op(self._work, self._on_succeeded, on_failure=self._on_failed, silent=True)
+        return self.op
+
+    def on_network_reachable(self) -> None:
+        """The OS says the network is back: do not wait for the offline retry."""
+        if getattr(self.service, "online", None) is not True:
+            self.check_now()
+
+    def _work(self, cancel: Any) -> tuple[Any, Any]:
+        service = self.service
+        announcements = None
+        try:
+            announcements = service.announcements(cancel=cancel)  # answered even during maintenance
+        except ServiceError as exc:
+            log.info("announcements not read: %s", type(exc).__name__)
+        if service.local_status().document is None:
+            return None, announcements  # nothing to re-authenticate (not activated yet)
+        if getattr(service, "login", None) is None:
+            service.restore_session(cancel=cancel)
+        return service.reauthenticate(cancel=cancel), announcements
+
+    def _on_succeeded(self, result: tuple[Any, Any]) -> None:
+        status, announcements = result
+        self.reschedule()
+        self.checked.emit(status, announcements)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.reschedule()
+        self.failed.emit(exc)
+
+    # -- the OS network state ----------------------------------------------------------------------
+
+    def _watch_network(self) -> None:
+        """Qt's network information backend, where the platform has one (NetworkManager, Windows NLM)."""
+        try:
+            from PySide6.QtNetwork import QNetworkInformation
+
+            if QNetworkInformation.instance() is None and not QNetworkInformation.loadDefaultBackend():
+                return
+            info = QNetworkInformation.instance()
+        except (ImportError, RuntimeError, AttributeError):
+            return
+        if info is None:
+            return
+        self._online_value = QNetworkInformation.Reachability.Online
+        # A bound slot: Qt drops the connection when this object is destroyed (the backend lives on).
+        info.reachabilityChanged.connect(self.on_reachability_changed)
+
+    def on_reachability_changed(self, reachability: Any) -> None:
+        if reachability == getattr(self, "_online_value", None):
+            self.on_network_reachable()
