@@ -98,7 +98,12 @@ def test_unknown_codes_are_blocked_never_valid(code: str) -> None:
 
 
 # DESIGN §2: 0 usable, 1 not activated / not logged in, 2 blocked (any other state).
-_EXIT_0 = {"ACTIVE", "EXPIRING_SOON", "OFFLINE_GRACE", "CERTIFICATION_PENDING"}  # see test_only_usable_states_are_green_or_usable
+_EXIT_0 = {
+    "ACTIVE",
+    "EXPIRING_SOON",
+    "OFFLINE_GRACE",
+    "CERTIFICATION_PENDING",
+}  # see test_only_usable_states_are_green_or_usable
 _EXIT_1 = {"NOT_LOGGED_IN", "NOT_ACTIVATED"}
 EXIT_CASES = [(c, 0 if c in _EXIT_0 else 1 if c in _EXIT_1 else 2) for c, _, _ in DESIGN_TABLE]
 
