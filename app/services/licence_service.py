@@ -153,7 +153,9 @@ class LicenceService:
                 self.credentials.save_refresh_token(login, refresh)
             else:
                 self._forget_token(login)  # "remember me" unticked: drop a token saved earlier
-            self._save_settings(self.settings.replace(last_login=login, remember_login=remember))
+            self._save_settings(
+                self.settings.replace(last_login=login, remember_login=remember, offline_activated=False)
+            )
         return dict(body.get("account") or {})
 
     def restore_session(self, *, cancel: CancelToken | None = None) -> dict[str, Any] | None:
@@ -166,6 +168,9 @@ class LicenceService:
         login = self.settings.last_login
         token = self.credentials.load_refresh_token(login) if login else None
         if not login or not token:
+            if self.settings.offline_activated:
+                with self._lock:
+                    self._offline_session = True
             return None
         with self._lock:
             self._login, self._remember = login, True
@@ -200,6 +205,8 @@ class LicenceService:
                 self._offline_session, self._server_error, self._remember = False, None, False
                 if login:
                     self._forget_token(login)
+                if self.settings.offline_activated:
+                    self._save_settings(self.settings.replace(offline_activated=False))
 
     def request_code(self, login: str, purpose: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self.api.request_code(login, purpose, cancel=cancel)
@@ -371,6 +378,7 @@ class LicenceService:
             self._online = None  # a file came in: that says nothing about this machine's network
             if self.api.account is None:
                 self._offline_session = True
+                self._save_settings(self.settings.replace(offline_activated=True))
             return self._status()
 
     # -- purchase (issue 4) ---------------------------------------------------------------------------

@@ -28,6 +28,9 @@ class ClientSettings:
     remember_login: bool = True
     last_login: str | None = None  # the login name only; its refresh token lives in the keyring
     demo: bool = False
+    # Activated by file exchange with nobody signed in (an air-gapped PC): the document's own account
+    # counts, so a restart shows the licence rather than 未登录. Cleared by any sign-in or sign-out.
+    offline_activated: bool = False
 
     def replace(self, **changes: Any) -> ClientSettings:
         return dataclasses.replace(self, **changes)

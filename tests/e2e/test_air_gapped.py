@@ -277,3 +277,17 @@ def test_the_same_exchange_deactivates_and_frees_the_seat(world: Machines) -> No
     with pytest.raises(OfflineFileError) as again:
         import_response(a, response)
     assert again.value.code == "OFFLINE_NO_PENDING_REQUEST"
+
+
+def test_an_air_gapped_panel_still_shows_its_licence_after_a_restart(world: Machines) -> None:
+    a = world.offline()
+    assert import_response(a, activate_offline(world, a)).status.state.code == StateCode.ACTIVE
+
+    restarted = world.offline()  # the panel starts again on the same data dir; nobody can ever sign in here
+    assert restarted.restore_session() is None
+    assert restarted.local_status().state.code == StateCode.ACTIVE
+
+    restarted.sign_out()  # an explicit sign-out is respected from then on
+    again = world.offline()
+    assert again.restore_session() is None
+    assert again.local_status().state.code == StateCode.NOT_LOGGED_IN
