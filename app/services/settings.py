@@ -48,7 +48,7 @@ class LoadedSettings:
 def _valid(name: str, value: Any) -> bool:
     if name == "proxy_mode":
         return value in PROXY_MODES
-    if name in ("remember_login", "demo"):
+    if name in ("remember_login", "demo", "offline_activated"):
         return isinstance(value, bool)
     if name == "server_url":
         return isinstance(value, str) and value.startswith(("http://", "https://"))
