@@ -145,7 +145,7 @@ _ENTRIES = (
         _S.NOT_ACTIVATED,
         "未激活",
         "Not activated",
-        "You are signed in, but this computer has no licence yet.",
+        "This computer has no licence yet.",
         "Activate it with the serial number and CDkey of your purchase. Check the account, organisation "
         "and product before you confirm.",
         (_A.ACTIVATE, _A.OFFLINE_ACTIVATION, _A.SWITCH_ACCOUNT),
