@@ -25,6 +25,9 @@ LANGUAGES = ("zh_CN", "en", "vi", "fa")
 DEFAULT_LANGUAGE = "en"
 _RTL = frozenset({"fa"})
 _LIST_SEPARATOR = {"zh_CN": "、", "fa": "، "}
+# Unicode FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: in right-to-left text a value such as "¥357.00",
+# a tax id or a Chinese company name keeps its own direction instead of being reordered with the words around it.
+_ISOLATE = ("\u2068", "\u2069")
 
 _current: str | None = None
 
@@ -122,9 +125,10 @@ def catalogue(lang: str) -> Mapping[str, str]:
 class _Values(dict[str, Any]):
     """Format arguments: a missing one shows as ``?``, lists are joined the way the language writes them."""
 
-    def __init__(self, values: Mapping[str, Any], separator: str) -> None:
+    def __init__(self, values: Mapping[str, Any], separator: str, *, isolate: bool = False) -> None:
         super().__init__(values)
         self.separator = separator
+        self.isolate = isolate
 
     def __missing__(self, key: str) -> str:
         return "?"
@@ -132,7 +136,9 @@ class _Values(dict[str, Any]):
     def __getitem__(self, key: str) -> Any:
         value = super().__getitem__(key)
         if isinstance(value, list | tuple | set | frozenset):
-            return self.separator.join(str(v) for v in value)
+            value = self.separator.join(str(v) for v in value)
+        if self.isolate:
+            return f"{_ISOLATE[0]}{value}{_ISOLATE[1]}"
         return value
 
 
@@ -142,7 +148,7 @@ def tr(msgid: str, /, **fmt: Any) -> str:
     if "{" not in text:
         return text
     try:
-        return text.format_map(_Values(fmt, _LIST_SEPARATOR.get(lang, ", ")))
+        return text.format_map(_Values(fmt, _LIST_SEPARATOR.get(lang, ", "), isolate=is_rtl(lang)))
     except (ValueError, IndexError, AttributeError, TypeError, KeyError):
         # A translation with a broken placeholder must not take the screen down: show it unformatted.
         log.warning("cannot format %r for %s", msgid, lang)

@@ -1,7 +1,7 @@
 """Render the issue-6 client screens offscreen to PNG, zh_CN and en: the banner (maintenance, announcements,
 the offline lease), 需联网认证, add-on services, enterprise certification, 重新注册 and deactivating this computer.
 
-    QT_QPA_PLATFORM=offscreen python scripts/render_issue6_screens.py [--out screenshots] [--lang zh_CN --lang en]
+    QT_QPA_PLATFORM=offscreen python scripts/render_issue6_screens.py [--out screenshots] [--langs vi,fa]
 
 Everything runs against the embedded demo server. Offline screens use a panel whose clock is moved forward
 and whose server address answers nothing; maintenance is a real window announced in the demo database.
@@ -211,6 +211,14 @@ def render_issue6(renderer: Any) -> None:
     window.close()
 
 
+def _language_list(value: str) -> list[str]:
+    langs = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in langs if v not in i18n.LANGUAGES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
+    return langs
+
+
 def main(argv: list[str] | None = None) -> int:
     from app.services.demo_backend import start_demo_backend
     from app.ui.theme import apply_theme
@@ -219,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ROOT / "screenshots"))
     parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
+    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app)  # type: ignore[arg-type]
@@ -226,8 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="render-issue6-") as tmp:
         backend = start_demo_backend(Path(tmp) / "demo")
         try:
-            for lang in args.lang or ["zh_CN", "en"]:
+            for lang in (args.lang or []) + args.langs or ["zh_CN", "en"]:
                 i18n.set_language(lang)
+                apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
                 renderer = Renderer(Path(args.out), lang, backend, Path(tmp))
                 render_issue6(renderer)
                 shots += renderer.shots

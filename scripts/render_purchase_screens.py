@@ -1,6 +1,6 @@
 """Render 立即购买 (opened / unopened / blocked / confirm / payment / paid) and 我的订单 offscreen to PNG, zh_CN and en.
 
-    QT_QPA_PLATFORM=offscreen python scripts/render_purchase_screens.py [--out screenshots] [--lang zh_CN --lang en]
+    QT_QPA_PLATFORM=offscreen python scripts/render_purchase_screens.py [--out screenshots] [--langs vi,fa]
 
 Also called by scripts/render_screens.py (``render_purchase(renderer)``) after its main flow. A real order is
 paid on the embedded demo server's sandbox pay page; blocked states the demo cannot reach on one machine are
@@ -158,6 +158,14 @@ def render_purchase(renderer: Any) -> None:
     host.close()
 
 
+def _language_list(value: str) -> list[str]:
+    langs = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in langs if v not in i18n.LANGUAGES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
+    return langs
+
+
 def main(argv: list[str] | None = None) -> int:
     from app.services.demo_backend import start_demo_backend
     from app.ui.theme import apply_theme
@@ -166,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ROOT / "screenshots"))
     parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
+    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app)  # type: ignore[arg-type]
@@ -173,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="render-purchase-") as tmp:
         backend = start_demo_backend(Path(tmp) / "demo")
         try:
-            for lang in args.lang or ["zh_CN", "en"]:
+            for lang in (args.lang or []) + args.langs or ["zh_CN", "en"]:
                 i18n.set_language(lang)
+                apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
                 renderer = Renderer(Path(args.out), lang, backend, Path(tmp))
                 render_purchase(renderer)
                 shots += renderer.shots

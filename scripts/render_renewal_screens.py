@@ -1,7 +1,7 @@
 """Render 续费 (banner, too-low ledger count, archive dialog, quote, payment, paid) and 批量续费 (customers,
 review, payment, status per customer) offscreen to PNG, zh_CN and en.
 
-    QT_QPA_PLATFORM=offscreen python scripts/render_renewal_screens.py [--out screenshots] [--lang zh_CN --lang en]
+    QT_QPA_PLATFORM=offscreen python scripts/render_renewal_screens.py [--out screenshots] [--langs vi,fa]
 
 Each language gets its own embedded demo server, since the flow archives a ledger and pays real sandbox orders.
 Reports clipped labels/buttons and, in Chinese, untranslated texts, like scripts/render_screens.py.
@@ -138,6 +138,7 @@ def render(out_dir: Path, languages: list[str]) -> list[Shot]:
                 backend = start_demo_backend(Path(tmp) / "demo")
                 try:
                     i18n.set_language(lang)
+                    apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
                     renderer = Renderer(out_dir, lang, backend, Path(tmp))
                     render_renewal(renderer)
                     shots += renderer.shots
@@ -148,12 +149,21 @@ def render(out_dir: Path, languages: list[str]) -> list[Shot]:
     return shots
 
 
+def _language_list(value: str) -> list[str]:
+    langs = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in langs if v not in i18n.LANGUAGES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
+    return langs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ROOT / "screenshots"), help="output directory (git-ignored)")
     parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
+    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
     args = parser.parse_args(argv)
-    shots = render(Path(args.out), args.lang or ["zh_CN", "en"])
+    shots = render(Path(args.out), (args.lang or []) + args.langs or ["zh_CN", "en"])
     for shot in shots:
         for problem in shot.problems:
             print(f"{shot.path.relative_to(Path(args.out))}: {problem}")

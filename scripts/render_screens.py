@@ -1,6 +1,6 @@
 """Render every screen and licence state of the panel offscreen to PNG, in zh_CN and en.
 
-    QT_QPA_PLATFORM=offscreen python scripts/render_screens.py [--out screenshots] [--lang zh_CN --lang en]
+    QT_QPA_PLATFORM=offscreen python scripts/render_screens.py [--out screenshots] [--langs vi,fa]
 
 Real flows run against the embedded demo server (sign-in, the six checklist steps, the demo scenarios,
 machines, settings); states no demo flow reaches (非法复制品, 系统时间异常…) are rendered from the
@@ -130,6 +130,7 @@ class Renderer:
             CredentialStore(backend=self.keyring),
             FixedFingerprint(components),
             self.backend.public_keys,  # type: ignore[arg-type]
+            demo=True,  # the embedded demo server: the sign-in dialog shows the codes it "sends"
         )
 
     def grab(self, name: str, widget: QWidget) -> None:
@@ -161,6 +162,11 @@ class Renderer:
             dialog.tabs.setCurrentIndex(1)
             dialog.reg_password.setText("abc1")
             self.grab(f"{grab_prefix}_register", dialog)
+            # A newcomer asks for a code: the demo shows it (one login per language: codes are throttled).
+            dialog.reg_login.setText(f"1381234{i18n.LANGUAGES.index(self.lang):04d}")
+            dialog.reg_code_button.click()
+            wait_until(dialog.reg_demo_code.isVisible)
+            self.grab(f"{grab_prefix}_register_demo_code", dialog)
             dialog.tabs.setCurrentIndex(2)
             dialog.reset_password.setText("Ledger#2025")
             self.grab(f"{grab_prefix}_forgot_password", dialog)
@@ -327,6 +333,7 @@ def render(out_dir: Path, languages: list[str], work: Path | None = None) -> lis
         try:
             for lang in languages:
                 i18n.set_language(lang)
+                apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
                 shots += Renderer(out_dir, lang, backend, root).run()
         finally:
             backend.stop()
@@ -334,12 +341,21 @@ def render(out_dir: Path, languages: list[str], work: Path | None = None) -> lis
     return shots
 
 
+def _language_list(value: str) -> list[str]:
+    langs = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in langs if v not in i18n.LANGUAGES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
+    return langs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ROOT / "screenshots"), help="output directory (git-ignored)")
     parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
+    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
     args = parser.parse_args(argv)
-    shots = render(Path(args.out), args.lang or ["zh_CN", "en"])
+    shots = render(Path(args.out), (args.lang or []) + args.langs or ["zh_CN", "en"])
     for shot in shots:
         for problem in shot.problems:
             print(f"{shot.path.relative_to(Path(args.out))}: {problem}")

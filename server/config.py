@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     churn_window_days: int = 30
     public_base_url: str = ""  # how payment pages are linked; empty → derived from the request
     payment_secret: str = ""  # sandbox provider's callback HMAC secret; empty → generated per data dir
+    # The demo (`python -m app --demo`) shows the outbox (verification codes, order notices) over HTTP,
+    # since it has no SMS or mail gateway. Never on a real server: anyone could read anyone's codes.
+    demo: bool = False
 
     def resolved_database_url(self) -> str:
         if self.database_url:

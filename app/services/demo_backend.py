@@ -49,7 +49,9 @@ def start_demo_backend(data_dir: Path) -> DemoBackend:
     root = Path(data_dir) / DEMO_SERVER_DIR
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Every location given explicitly: LP_* variables meant for a real server must not redirect the demo.
-    settings = Settings(data_dir=root, database_url=f"sqlite:///{root / 'demo.sqlite3'}", key_dir=root / "keys")
+    settings = Settings(
+        data_dir=root, database_url=f"sqlite:///{root / 'demo.sqlite3'}", key_dir=root / "keys", demo=True
+    )
     upgrade_to_head(settings.resolved_database_url())
     ctx = ServerContext.create(settings, Clock())
 

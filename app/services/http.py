@@ -390,6 +390,11 @@ class ApiClient:
     def health(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._public_object("GET", "/healthz", None, cancel)
 
+    def demo_outbox(self, recipient: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        """The demo server's newest messages to ``recipient`` (404 NOT_FOUND on any other server)."""
+        query = urllib.parse.urlencode({"recipient": recipient})
+        return self._public_object("GET", f"/api/v1/demo/outbox?{query}", None, cancel)
+
     def test_connection(self, *, cancel: CancelToken | None = None) -> ConnectionReport:
         """Probe ``/healthz``: names the failing layer (DNS, proxy, TLS…) or reports the server's clock skew."""
         started = self._now()

@@ -25,8 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.domain.document import DocumentFormatError, LicenceDocument
-from app.domain.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
-from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate
+from app.domain.envelope import EnvelopeError, verify_envelope
 from app.domain.fingerprint import feature_code
 from app.domain.lease import Announcement, MaintenanceWindow, parse_announcements
 from app.domain.server_errors import state_for_error
@@ -36,7 +35,14 @@ from app.services.credentials import CredentialError, CredentialStore
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError, ServiceError
 from app.services.fingerprint import FingerprintSource, SystemFingerprint
 from app.services.http import ApiClient, CancelToken, ConnectionReport
-from app.services.local_status import LocalStatus
+from app.services.local_status import (
+    DOCUMENT_ACCOUNT,
+    LocalStatus,
+    SessionFacts,
+    SignedInAccount,
+    read_local_status,
+    verify_document,
+)
 from app.services.paths import AppPaths
 from app.services.settings import ClientSettings, load_settings, save_settings
 from app.services.trust import load_trusted
@@ -45,8 +51,6 @@ log = logging.getLogger(__name__)
 
 # Answers meaning "the server cannot help right now": like no network, the cached document decides.
 _UNAVAILABLE_CODES = frozenset({"MAINTENANCE", "INTERNAL_ERROR", "HTTP_ERROR"})
-# Signed in offline with a remembered login whose account id is not known yet (no answer from the server).
-_OFFLINE_ACCOUNT = -1
 
 
 def _utcnow() -> datetime:
@@ -75,6 +79,7 @@ class LicenceService:
         *,
         machine_name: str | None = None,
         server_url: str | None = None,
+        demo: bool = False,
     ) -> None:
         self.paths = paths
         self.settings = settings
@@ -83,6 +88,7 @@ class LicenceService:
         self.trusted_keys = dict(trusted_keys)
         self.now = now
         self.machine_name = machine_name or platform.node() or "PC"
+        self.demo = demo  # `--demo`: the embedded demo server, whose outbox the sign-in dialog may show
         self.cache = LicenceCache(paths)
         self.watermark = ClockWatermark(paths, self.cache)
         self._lock = threading.RLock()
@@ -225,6 +231,14 @@ class LicenceService:
     def reset_password(self, login: str, code: str, new_password: str, *, cancel: CancelToken | None = None) -> None:
         self.api.reset_password(login, code, new_password, cancel=cancel)
 
+    def demo_outbox(self, recipient: str, *, cancel: CancelToken | None = None) -> list[dict[str, Any]]:
+        """The demo server's newest messages to ``recipient`` (codes, order notices), newest first.
+
+        Only in demo mode (a real server answers NOT_FOUND): the demo has no SMS or mail gateway."""
+        if not self.demo:
+            return []
+        return list(self.api.demo_outbox(recipient, cancel=cancel).get("messages") or [])
+
     # -- account data ------------------------------------------------------------------------------
 
     def me(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
@@ -242,8 +256,29 @@ class LicenceService:
     def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self.api.archive_ledger(ledger_id, cancel=cancel)
 
-    def test_connection(self, *, cancel: CancelToken | None = None) -> ConnectionReport:
-        return self.api.test_connection(cancel=cancel)
+    def test_connection(
+        self, settings: ClientSettings | None = None, *, cancel: CancelToken | None = None
+    ) -> ConnectionReport:
+        """Probe the server; with ``settings`` (typed in the settings dialog, not saved yet) a throw-away client
+        built from them is probed, so nothing is saved and the session stays as it is."""
+        if settings is None:
+            return self.api.test_connection(cancel=cancel)
+        # The saved URL is what the dialog shows; while --server/--demo overrides it, testing it unchanged
+        # means testing the server this run really talks to (as apply_settings keeps the override then).
+        url = settings.server_url
+        if self._server_override and url == self.settings.server_url:
+            url = self._server_override
+        probe = ApiClient(
+            url,
+            proxy_mode=settings.proxy_mode,
+            proxy_url=settings.proxy_url,
+            ca_bundle=settings.ca_bundle,
+            now=self.now,
+        )
+        try:
+            return probe.test_connection(cancel=cancel)
+        finally:
+            probe.close()
 
     # -- licence -----------------------------------------------------------------------------------
 
@@ -527,7 +562,7 @@ class LicenceService:
         envelope = self.cache.load().envelope
         if envelope is None:
             return None
-        doc, _problem, _reason = _verify(envelope, self.trusted_keys)
+        doc, _problem, _reason = verify_document(envelope, self.trusted_keys)
         return doc
 
     def _accept(self, envelope: Any, *, nonce: str | None) -> LocalStatus:
@@ -549,77 +584,27 @@ class LicenceService:
 
     def _status(self) -> LocalStatus:
         """Evaluate the cache for this session; the caller holds ``_lock``."""
-        now = self.now()
-        read = self.cache.load()
-        watermark = self.watermark.latest()
-        components = self.fingerprint.components()
-        doc: LicenceDocument | None = None
-        problem: DocumentProblem | None = "missing"
-        reason: str | None = None
-        kid: str | None = None
-        if read.problem == "corrupt":
-            problem = "corrupt"
-        elif read.envelope is not None:
-            kid = read.envelope.get("kid") if isinstance(read.envelope.get("kid"), str) else None
-            doc, problem, reason = _verify(read.envelope, self.trusted_keys)
         error = self._server_error
-        evaluation = evaluate(
-            EvaluationInput(
-                document=doc,
-                now=now,
-                document_problem=problem,
-                watermark=watermark,
-                local_components=components,
-                signed_in_account_id=self._account_id(doc),
+        return read_local_status(
+            self.paths,
+            now=self.now(),
+            components=self.fingerprint.components(),
+            trusted=self.trusted_keys,
+            session=SessionFacts(
+                signed_in_account_id=self._account_id(),
                 online=self._online,
                 last_server_error=error.code if error else None,
                 error_details=error.details if error else {},
-            )
-        )
-        self.watermark.observe(now, doc.server_time if doc else None)
-        return LocalStatus(
-            checked_at=now,
-            exit_code=exit_code_for(evaluation.code),
-            state=evaluation.state,
-            details=dict(evaluation.details),
-            cache_file=self.paths.licence_file,
-            cache_problem=read.problem,
-            cache_reason=read.reason,
-            document=doc,
-            kid=kid,
-            verification_error=reason,
-            feature_code=feature_code(components) if components else "",
-            machine_match=evaluation.machine_match.value if evaluation.machine_match else None,
-            changed_components=evaluation.changed_components,
-            last_online_check=read.last_online_check,
-            clock_watermark=watermark,
+            ),
         )
 
-    def _account_id(self, doc: LicenceDocument | None) -> int | None:
+    def _account_id(self) -> SignedInAccount:
         account = self.api.account
         if account is not None and isinstance(account.get("id"), int):
             return int(account["id"])
         if self._offline_session:
-            # Remembered but unconfirmed (offline): trust the document's own account, as `status` does.
-            return doc.account.id if doc is not None else _OFFLINE_ACCOUNT
+            return DOCUMENT_ACCOUNT  # remembered but unconfirmed (offline): the document's own account, as `status`
         return None
-
-
-def _verify(
-    envelope: Mapping[str, Any], trusted: Mapping[str, Ed25519PublicKey]
-) -> tuple[LicenceDocument | None, DocumentProblem | None, str | None]:
-    try:
-        verified = verify_envelope(envelope, trusted)
-    except UnknownKeyError as exc:
-        return None, "unknown_key", exc.reason
-    except BadSignatureError as exc:
-        return None, "bad_signature", exc.reason
-    except EnvelopeError as exc:
-        return None, "corrupt", exc.reason
-    try:
-        return LicenceDocument.from_payload(verified.payload), None, None
-    except DocumentFormatError as exc:
-        return None, "format", str(exc)
 
 
 # -- construction and the CLI commands (app/cli.py delegates here) --------------------------------------
@@ -642,6 +627,7 @@ def open_service(
         fingerprint or SystemFingerprint(paths),
         trusted_keys if trusted_keys is not None else load_trusted(paths, demo=demo),
         server_url=server_url or None,
+        demo=demo,
     )
 
 

@@ -1,8 +1,8 @@
 """The offline licence check: cache → signature → document → clock watermark → one state.
 
-Used by ``python -m app status`` and by the panel at start-up. Imports neither Qt, requests nor
-keyring: for the offline check the signed-in account is the document's own (an IT person running
-``status`` is not signed in as the licence owner), so no keyring lookup is needed.
+Used by ``python -m app status`` and by the panel (LicenceService adds what its session knows). Imports
+neither Qt, requests nor keyring: for the offline check the signed-in account is the document's own (an IT
+person running ``status`` is not signed in as the licence owner), so no keyring lookup is needed.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.domain.document import DocumentFormatError, LicenceDocument
 from app.domain.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
-from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate_for_status
+from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate, evaluate_for_status
 from app.domain.fingerprint import feature_code
 from app.domain.states import StateInfo, exit_code_for
 from app.services.cache import CacheProblem, ClockWatermark, LicenceCache, to_iso
@@ -52,6 +52,23 @@ class LocalStatus:
         return self.exit_code == 0
 
 
+# The panel's remembered login that could not be confirmed (offline): like `status`, the document's own
+# account counts as signed in.
+DOCUMENT_ACCOUNT: Final = "document"
+# Who counts as signed in: an account id, DOCUMENT_ACCOUNT, or None (nobody: 未登录).
+SignedInAccount = int | Literal["document"] | None
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the panel knows beyond the cache; the offline ``status`` command knows none of it."""
+
+    signed_in_account_id: SignedInAccount
+    online: bool | None = None  # whether the server answered the last check; None = not checked
+    last_server_error: str | None = None  # the licence error code of the last online check
+    error_details: Mapping[str, Any] = field(default_factory=dict)
+
+
 def read_local_status(
     paths: AppPaths,
     *,
@@ -59,8 +76,13 @@ def read_local_status(
     components: Mapping[str, str],
     trusted: Mapping[str, Ed25519PublicKey],
     record_clock: bool = True,
+    session: SessionFacts | None = None,
 ) -> LocalStatus:
     """Evaluate this machine's licence from the cache alone. Never raises for a bad or missing cache.
+
+    Without ``session`` (``python -m app status``) the document's own account counts as signed in and an
+    unreadable cache is reported as such (exit 3, no state). With it (the panel) the session's account,
+    network state and last server error join the evaluation, and an unreadable cache is a state like any.
 
     ``record_clock`` moves the clock watermark forward to ``now`` afterwards (best effort), so a
     machine that stays offline still notices its clock being set back later.
@@ -78,7 +100,7 @@ def read_local_status(
         "last_online_check": read.last_online_check,
         "clock_watermark": watermark,
     }
-    if read.problem == "corrupt":
+    if read.problem == "corrupt" and session is None:
         return LocalStatus(
             exit_code=EXIT_CACHE_UNREADABLE,
             state=None,
@@ -93,24 +115,29 @@ def read_local_status(
     document: LicenceDocument | None = None
     kid: str | None = None
     error: str | None = None
-    problem: DocumentProblem | None = "missing"
+    problem: DocumentProblem | None = "corrupt" if read.problem == "corrupt" else "missing"
     if read.envelope is not None:
         claimed_kid = read.envelope.get("kid")
         kid = claimed_kid if isinstance(claimed_kid, str) else None
-        document, problem, error = _verify(read.envelope, trusted)
+        document, problem, error = verify_document(read.envelope, trusted)
 
-    evaluation = evaluate_for_status(
-        EvaluationInput(
-            document=document,
-            now=now,
-            document_problem=problem,
-            watermark=watermark,
-            local_components=dict(components),
-            online=None,  # not checked: the lease alone decides (no OFFLINE_GRACE guess without a network try)
-        )
+    facts = session or SessionFacts(DOCUMENT_ACCOUNT)  # `status`: not checked online, so no OFFLINE_GRACE guess
+    account = facts.signed_in_account_id
+    inputs = EvaluationInput(
+        document=document,
+        now=now,
+        document_problem=problem,
+        watermark=watermark,
+        local_components=dict(components),
+        signed_in_account_id=None if account == DOCUMENT_ACCOUNT else account,
+        online=facts.online,
+        last_server_error=facts.last_server_error,
+        error_details=facts.error_details,
     )
-    if record_clock and read.envelope is not None:
-        # After evaluating: the check above compares against what was stored before this run.
+    evaluation = evaluate_for_status(inputs) if account == DOCUMENT_ACCOUNT else evaluate(inputs)
+    # After evaluating: the check above compares against what was stored before this run. `status` writes
+    # nothing on a machine without a licence; the panel records the clock it saw in any case.
+    if record_clock and (read.envelope is not None or session is not None):
         watermark_store.observe(now, document.server_time if document else None)
 
     return LocalStatus(
@@ -126,7 +153,7 @@ def read_local_status(
     )
 
 
-def _verify(
+def verify_document(
     envelope: Mapping[str, Any], trusted: Mapping[str, Ed25519PublicKey]
 ) -> tuple[LicenceDocument | None, DocumentProblem | None, str | None]:
     """(document, problem, reason): a document only when signed by a trusted key and readable."""

@@ -241,7 +241,6 @@ class ProductStep(Step):
         )
 
     def on_licences_loaded(self, result: Any) -> None:
-        self.wizard.org_licences = result
         self.licences.clear()
         for lic in adapt.licence_summaries(result):
             self.licences.addItem(lic)
@@ -485,7 +484,6 @@ class ActivationWizard(QDialog):
         self.service = service
         self.demo_logins = demo_logins or []
         self.ops: list[Op] = []
-        self.org_licences: Any = None
         self.setWindowTitle(tr("Activation checklist"))
         self.setMinimumSize(820, 560)
         self.account_step = AccountStep(self)
@@ -599,13 +597,10 @@ class ActivationWizard(QDialog):
         return op
 
     def failed_licence_id(self) -> int | None:
-        """The licence of the serial being activated: from the error, else the organisation's list by serial."""
-        failure = self.confirm_step.failure
-        found = adapt.licence_id_from_error(failure)
-        if found is not None:
-            return found
-        serial = (self.review_step.preview or {}).get("serial_masked")
-        return adapt.licence_id_by_serial(self.org_licences, serial)
+        """The licence the last activation failed on, as the server named it (TOO_MANY_MACHINES' ``licence_id``).
+
+        Never guessed from the masked serial: two licences of an organisation can share one mask."""
+        return adapt.licence_id_from_error(self.confirm_step.failure)
 
     def on_offline_button_clicked(self) -> None:
         from app.ui.offline_dialog import open_offline_dialog

@@ -206,13 +206,6 @@ def licence_summaries(result: Any) -> list[str]:
     return lines
 
 
-def licence_id_by_serial(result: Any, serial_masked: str | None) -> int | None:
-    for lic in get(result, "licences") or []:
-        if serial_masked and get(lic, "serial_masked") == serial_masked:
-            return get(lic, "id")
-    return None
-
-
 def this_product(service: Any) -> str | None:
     """The product this installation is, when the service knows it (the serial's product shows at review)."""
     product = get(service, "product")

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -22,6 +21,7 @@ from app.i18n import tr
 from app.ui.status_view import StatusView, action_label
 from app.ui.theme import repolish
 from app.ui.widgets.copy_field import CopyField
+from app.ui.widgets.flow_layout import FlowLayout
 from app.ui.widgets.state_badge import StateBadge
 
 # Page tools that are no state action (the main window handles them).
@@ -82,8 +82,7 @@ class AuthPage(QWidget):
         self.error_line.setObjectName("errorText")
         self.error_line.setWordWrap(True)
         self.error_line.hide()
-        self.actions_row = QHBoxLayout()
-        self.actions_row.setSpacing(8)
+        self.actions_row = FlowLayout(spacing=8)  # wraps: translated button texts can be long
         self.action_buttons: dict[str, QPushButton] = {}
         state_box = QVBoxLayout(state_card)
         state_box.setContentsMargins(20, 18, 20, 18)
@@ -147,8 +146,7 @@ class AuthPage(QWidget):
         self.deactivate_button = QPushButton(tr("Deactivate this computer…"))
         self.deactivate_button.setProperty("danger", True)
         self.deactivate_button.setToolTip(tr("Free this computer's seat before moving the licence to a new PC."))
-        tools = QHBoxLayout()
-        tools.setSpacing(8)
+        tools = FlowLayout(spacing=8)
         self.tool_buttons = [
             (self.reauth_button, Action.REAUTHENTICATE),
             (self.activate_button, Action.ACTIVATE),
@@ -161,7 +159,6 @@ class AuthPage(QWidget):
         for button, action in self.tool_buttons:
             button.clicked.connect(lambda _=False, a=str(action): self.action_requested.emit(a))
             tools.addWidget(button)
-        tools.addStretch(1)
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -257,7 +254,6 @@ class AuthPage(QWidget):
             self.actions_row.addWidget(button)
             button.show()  # at once: Qt would otherwise show a new child only on the next event-loop pass
             self.action_buttons[action] = button
-        self.actions_row.addStretch(1)
 
     def _mark_lease(self, status: StatusView, now: datetime) -> None:
         """The last 3 days of the offline lease are said louder (red), not only counted down."""

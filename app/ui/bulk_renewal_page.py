@@ -119,6 +119,9 @@ class BulkRenewalPage(QWidget):
             ["", tr("Company"), tr("Tax ID"), tr("Product"), tr("Expiry"), tr("Status"), tr("Renewal period")]
         )
         self.table.setMinimumHeight(180)
+        # Long company names elide (the full name is the cell's tooltip) so the period choice always shows whole.
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(COMPANY, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self.on_table_item_changed)
 
         self.add_tax_id = QLineEdit()
@@ -579,6 +582,7 @@ class BulkRenewalPage(QWidget):
         self.copy_link_button.clicked.connect(self.on_copy_link_button_clicked)
         self.copied_label = QLabel()
         self.copied_label.setObjectName("okText")
+        self.copied_label.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.copy_link_button)
         row.addWidget(self.copied_label, 1)

@@ -45,7 +45,6 @@ def run_gui(args: argparse.Namespace) -> int:
 
 def start_gui(args: argparse.Namespace) -> Panel:
     """Everything up to the event loop: QApplication, language, look, demo backend, service, window."""
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from app.services.paths import AppPaths
@@ -55,13 +54,11 @@ def start_gui(args: argparse.Namespace) -> Panel:
 
     paths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
     loaded = load_settings(paths)
-    language = choose_language(args, loaded.settings)
+    choose_language(args, loaded.settings)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("licence-panel")
     app.setApplicationDisplayName(i18n.tr("Licence panel"))
-    if i18n.is_rtl(language):
-        app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
-    apply_theme(app)  # type: ignore[arg-type]
+    apply_theme(app)  # type: ignore[arg-type]  # also the language's font and direction (Persian: right to left)
 
     backend = None
     logins: list[tuple[str, str]] = []

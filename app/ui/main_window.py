@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -41,11 +42,16 @@ from app.ui.runner import Op, run_op
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sign_in_dialog import SignInDialog
 from app.ui.status_view import StatusView, action_label
-from app.ui.theme import icon, repolish
+from app.ui.theme import apply_language, icon, repolish
 
 log = logging.getLogger(__name__)
 
-LANGUAGES: tuple[tuple[str, str], ...] = (("zh_CN", "简体中文"), ("en", "English"))
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("zh_CN", "简体中文"),
+    ("en", "English"),
+    ("vi", "Tiếng Việt"),
+    ("fa", "فارسی"),
+)
 # How often the status bar's "as of" and the lease countdown are refreshed from the cached state.
 TICK_MS = 60_000
 OPEN_SETTINGS = "OPEN_SETTINGS"  # a menu entry, not a state action
@@ -102,6 +108,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         nav_title = QLabel(tr("Licence panel"))
         nav_title.setObjectName("navTitle")
+        nav_title.setWordWrap(True)  # the side bar has a fixed width; a long translated title wraps
         side = QWidget()
         side_box = QVBoxLayout(side)
         side_box.setContentsMargins(0, 0, 0, 0)
@@ -503,6 +510,9 @@ class MainWindow(QMainWindow):
             self.service.apply_settings(self.service.settings.replace(language=language))
         except Exception:  # remembering the choice is a nicety; the switch itself already happened
             log.warning("could not save the language setting", exc_info=True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_language(app)  # Persian mirrors the layout; each language gets a font with its script
         self._build()
         if self.status is not None:
             self.refresh_local()  # state texts are made in the language of the moment: evaluate them again

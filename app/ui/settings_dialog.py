@@ -66,8 +66,6 @@ class SettingsDialog(QDialog):
         self.service = service
         self.op: Op | None = None
         self.chosen_language: str | None = None
-        self.original = adapt.get(service, "settings")
-        self.applied = False  # a connection test applied the typed network settings; undone on Cancel
         settings = adapt.get(service, "settings")
         self.setWindowTitle(tr("Settings"))
         self.setMinimumWidth(560)
@@ -172,14 +170,12 @@ class SettingsDialog(QDialog):
         if problem:
             self._show_report(problem, False)
             return
-        if _connection_args(values) != _connection_args(adapt.get(self.service, "settings")):
-            # LicenceService tests its current client; apply the typed values first so they are what is tested.
-            self.service.apply_settings(self.service.settings.replace(**_connection_args(values)))
-            self.applied = True
+        # The typed values are tested with a throw-away client: nothing is saved or changed until Save.
+        typed = self.service.settings.replace(**_connection_args(values))
         self._show_report(tr("Testing…"), True)
         self.op = run_op(
             self,
-            lambda cancel: self.service.test_connection(cancel=cancel),
+            lambda cancel: self.service.test_connection(typed, cancel=cancel),
             on_success=lambda report: self._show_report(*connection_report_text(report)),
             on_failure=self.on_test_failed,
             progress_text=tr("Testing the connection…"),
@@ -214,8 +210,6 @@ class SettingsDialog(QDialog):
     def reject(self) -> None:
         if self.op is not None and self.op.running:
             self.op.cancel()
-        if self.applied and self.original is not None:
-            self.service.apply_settings(self.original)
         super().reject()
 
 

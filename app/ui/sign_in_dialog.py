@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -21,16 +23,44 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.services.errors import CancelledError
+from app.services.errors import CancelledError, ServiceError
 from app.ui import adapt
 from app.ui.runner import Op, run_op
 from app.ui.widgets.rule_list import RuleList
+
+log = logging.getLogger(__name__)
 
 
 def _password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     return field
+
+
+def _demo_code_label(code_edit: QLineEdit) -> QLabel:
+    """Demo mode: the code the demo server "sent", since it has no SMS or mail gateway; a click fills it in."""
+    label = QLabel()
+    label.setObjectName("demoBox")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.linkActivated.connect(code_edit.setText)
+    label.hide()
+    return label
+
+
+def demo_code(service: Any, login: str, purpose: str, cancel: Any = None) -> str | None:
+    """The newest code of this purpose in the demo server's outbox for ``login``; None outside demo mode.
+
+    Runs on the worker after "send code". A failure only means no hint: the code was sent all the same."""
+    if not getattr(service, "demo", False):
+        return None
+    try:
+        messages = service.demo_outbox(login, cancel=cancel)
+    except ServiceError as exc:
+        log.info("demo outbox unavailable: %s", type(exc).__name__)
+        return None
+    codes = [m.get("code") for m in messages if m.get("purpose") == purpose and m.get("code")]
+    return str(codes[0]) if codes else None
 
 
 def _message_label() -> QLabel:
@@ -170,16 +200,19 @@ class SignInDialog(QDialog):
         self.reg_login = QLineEdit()
         self.reg_login.setPlaceholderText(tr("Mobile number, e-mail or user name"))
         self.reg_code_button = QPushButton(tr("Send code"))
-        self.reg_code_button.clicked.connect(
-            lambda: self._request_code(self.reg_login, "register", self.reg_message, self.reg_code_button)
-        )
         self.reg_code = QLineEdit()
         self.reg_code.setPlaceholderText(tr("Verification code"))
+        self.reg_demo_code = _demo_code_label(self.reg_code)
+        self.reg_message = _message_label()
+        self.reg_code_button.clicked.connect(
+            lambda: self._request_code(
+                self.reg_login, "register", self.reg_message, self.reg_code_button, self.reg_demo_code
+            )
+        )
         self.reg_password = _password_field()
         self.reg_rules = RuleList()
         self.reg_password.textChanged.connect(lambda text: self.reg_rules.set_rules(adapt.password_rules(text)))
         self.reg_rules.set_rules(adapt.password_rules(""))
-        self.reg_message = _message_label()
         self.reg_button = QPushButton(tr("Register"))
         self.reg_button.setProperty("primary", True)
         self.reg_button.clicked.connect(self.on_reg_button_clicked)
@@ -190,6 +223,7 @@ class SignInDialog(QDialog):
         form.setSpacing(10)
         form.addRow(tr("Account"), self.reg_login)
         form.addRow(tr("Code"), code_row)
+        form.addRow("", self.reg_demo_code)
         form.addRow(tr("Password"), self.reg_password)
         form.addRow("", self.reg_rules)
         return self._tab(page, form, self.reg_message, self.reg_button)
@@ -222,16 +256,19 @@ class SignInDialog(QDialog):
         self.reset_login = QLineEdit()
         self.reset_login.setPlaceholderText(tr("Mobile number, e-mail or user name"))
         self.reset_code_button = QPushButton(tr("Send code"))
-        self.reset_code_button.clicked.connect(
-            lambda: self._request_code(self.reset_login, "password_reset", self.reset_message, self.reset_code_button)
-        )
         self.reset_code = QLineEdit()
         self.reset_code.setPlaceholderText(tr("Verification code"))
+        self.reset_demo_code = _demo_code_label(self.reset_code)
+        self.reset_message = _message_label()
+        self.reset_code_button.clicked.connect(
+            lambda: self._request_code(
+                self.reset_login, "password_reset", self.reset_message, self.reset_code_button, self.reset_demo_code
+            )
+        )
         self.reset_password = _password_field()
         self.reset_rules = RuleList()
         self.reset_password.textChanged.connect(lambda text: self.reset_rules.set_rules(adapt.password_rules(text)))
         self.reset_rules.set_rules(adapt.password_rules(""))
-        self.reset_message = _message_label()
         self.reset_button = QPushButton(tr("Set new password"))
         self.reset_button.setProperty("primary", True)
         self.reset_button.clicked.connect(self.on_reset_button_clicked)
@@ -242,6 +279,7 @@ class SignInDialog(QDialog):
         form.setSpacing(10)
         form.addRow(tr("Account"), self.reset_login)
         form.addRow(tr("Code"), code_row)
+        form.addRow("", self.reset_demo_code)
         form.addRow(tr("New password"), self.reset_password)
         form.addRow("", self.reset_rules)
         return self._tab(page, form, self.reset_message, self.reset_button)
@@ -272,21 +310,39 @@ class SignInDialog(QDialog):
 
     # -- shared ------------------------------------------------------------------------------------
 
-    def _request_code(self, login_edit: QLineEdit, purpose: str, message: QLabel, button: QPushButton) -> None:
+    def _request_code(
+        self, login_edit: QLineEdit, purpose: str, message: QLabel, button: QPushButton, demo_label: QLabel
+    ) -> None:
         login = login_edit.text().strip()
         if not login:
             self._show(message, tr("Enter your account first."))
             return
+        demo_label.hide()
+
+        def send(cancel: Any) -> str | None:
+            self.service.request_code(login, purpose, cancel=cancel)
+            return demo_code(self.service, login, purpose, cancel)
+
         self.op = run_op(
             self,
-            lambda cancel: self.service.request_code(login, purpose, cancel=cancel),
-            on_success=lambda _r: self._show(
-                message, tr("A code was sent. It may take a few minutes to arrive."), ok=True
-            ),
+            send,
+            on_success=lambda code: self._code_sent(message, demo_label, login, code),
             on_failure=lambda exc: self._failed(message, exc),
             progress_text=tr("Sending the code…"),
             trigger=button,
         )
+
+    def _code_sent(self, message: QLabel, demo_label: QLabel, login: str, code: str | None) -> None:
+        self._show(message, tr("A code was sent. It may take a few minutes to arrive."), ok=True)
+        if code:
+            link = f"<a href='{html.escape(code)}'>{html.escape(code)}</a>"
+            shown = tr(
+                "Demo: the code sent to {login} is {code} (click to fill it in).",
+                login=html.escape(login),
+                code=link,
+            )
+            demo_label.setText(shown)
+            demo_label.show()
 
     def _failed(self, label: QLabel, exc: BaseException) -> None:
         if not isinstance(exc, CancelledError):

@@ -1,11 +1,14 @@
-"""The panel's look: one style sheet, a CJK-capable font, the icons."""
+"""The panel's look: one style sheet, a font for the language's script, its writing direction, the icons."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
+
+from app import i18n
 
 # Tried in order; the first installed one becomes the UI font and the rest stay as fallbacks so
 # Chinese glyphs render even where the system default font has none (e.g. a bare Linux box).
@@ -18,6 +21,13 @@ UI_FONT_FAMILIES = (
     "WenQuanYi Micro Hei",
     "DejaVu Sans",
 )
+# Put first for languages whose letters a CJK font draws badly or not at all: Vietnamese stacks two
+# diacritics on one vowel (ế, ặ), Persian needs Arabic-script shaping. A font that has them all keeps
+# one typeface per line instead of Qt patching single glyphs in from whatever font it finds.
+SCRIPT_FONT_FAMILIES = {
+    "vi": ("Segoe UI", "Noto Sans", "DejaVu Sans"),
+    "fa": ("Vazirmatn", "Segoe UI", "Tahoma", "Noto Sans Arabic", "Noto Naskh Arabic", "DejaVu Sans"),
+}
 
 
 def resources_dir() -> Path:
@@ -33,17 +43,43 @@ def icon(name: str) -> QIcon:
     return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
 
 
-def apply_theme(app: QApplication) -> None:
-    installed = set(QFontDatabase.families())
-    families = [f for f in UI_FONT_FAMILIES if f in installed]
+def ui_font_families(lang: str, installed: set[str]) -> list[str]:
+    """The installed families for ``lang``, best first; CJK ones stay as fallbacks (names in data are Chinese)."""
+    wanted = [*SCRIPT_FONT_FAMILIES.get(lang, ()), *UI_FONT_FAMILIES]
+    return [f for f in dict.fromkeys(wanted) if f in installed]
+
+
+# Qt aligns a plain-text label by the direction of its own text, so in a right-to-left window a date, a tax id
+# or a Chinese company name would sit at the far left of its form row while Persian values sit at the right.
+# Form values follow the layout instead; borders that mark an edge move to the mirrored edge.
+_RTL_QSS = """
+QLabel#fieldValue, QLabel#fieldValueEmpty { qproperty-alignment: 'AlignRight | AlignAbsolute | AlignVCenter'; }
+#navList::item { border-left: none; border-right: 3px solid transparent; }
+#navList::item:selected { border-left: none; border-right: 3px solid #60a5fa; }
+#stepList { border-right: none; border-left: 1px solid #e5e7eb; }
+"""
+
+
+def apply_language(app: QApplication) -> None:
+    """Font, writing direction and style sheet of the current language: at start-up and on a live switch."""
+    lang = i18n.current_language()
+    rtl = i18n.is_rtl(lang)
+    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+    families = ui_font_families(lang, set(QFontDatabase.families()))
     font = QFont(app.font())
     if families:
         font.setFamilies(families)
     font.setPointSize(10)
     app.setFont(font)
     qss = resources_dir() / "styles" / "panel.qss"
-    if qss.exists():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    sheet = qss.read_text(encoding="utf-8") if qss.exists() else ""
+    # Style sheets take image paths, not Qt resources: point them at the icons wherever resources/ lives.
+    sheet = sheet.replace("@ICONS@", (resources_dir() / "icons").as_posix())
+    app.setStyleSheet(sheet + (_RTL_QSS if rtl else ""))
+
+
+def apply_theme(app: QApplication) -> None:
+    apply_language(app)
     app.setWindowIcon(icon("app"))
 
 

@@ -77,6 +77,18 @@ def _render(view: payments.PayPageView, url: str, outcome: str | None = None) ->
         )
         for i in view.items
     )
+    if view.renewal_lines:
+        rows = "<tr><th>公司 Company</th><th>税号 Tax ID</th><th>续费 Renewal</th><th>新到期日 New expiry</th></tr>"
+        rows += "".join(
+            "<tr class='renewal'><td>{company}</td><td>{tax_id}</td><td>{months} 个月 · months</td>"
+            "<td>{expiry:%Y-%m-%d}</td></tr>".format(
+                company=html.escape(r["company"]),
+                tax_id=html.escape(r["tax_id"]),
+                months=r["months"],
+                expiry=r["new_expiry"],
+            )
+            for r in view.renewal_lines
+        )
     if view.state in ("paid", "refunded"):
         action = "<p class='state paid' id='state'>支付成功 · Paid — 请返回软件,系统将自动认证。</p>"
     elif view.state == "expired":
@@ -115,7 +127,8 @@ _STYLE = """
 body{font-family:"Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;background:#f2f3f5;margin:0}
 main{max-width:520px;margin:32px auto;background:#fff;border-radius:8px;padding:24px;box-shadow:0 1px 4px #0002}
 h1{font-size:18px;margin:0 0 12px} .amount{font-size:32px;color:#e4393c;margin:8px 0}
-table{width:100%;border-collapse:collapse;font-size:14px} td{padding:6px 4px;border-bottom:1px solid #eee}
+table{width:100%;border-collapse:collapse;font-size:14px} td,th{padding:6px 4px;border-bottom:1px solid #eee}
+th{text-align:left;font-weight:normal;color:#888;font-size:12px}
 button{display:block;width:100%;padding:12px;margin:10px 0;border:0;border-radius:6px;color:#fff;font-size:16px}
 .wechat{background:#07c160} .alipay{background:#1677ff} .state{font-size:18px} .paid{color:#07c160}
 .expired{color:#e4393c} .sandbox{color:#888;font-size:12px} .qr{text-align:center;font-size:11px;color:#666}

@@ -1,15 +1,19 @@
-"""Service endpoints: health, public keys, announcements."""
+"""Service endpoints: health, public keys, announcements, and the demo's outbox."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import or_, select
 
 from server.deps import ClockDep, ContextDep, SessionDep
-from server.models import Announcement
+from server.errors import not_found
+from server.models import Announcement, OutboxMessage
+from server.services.senders import code_in, code_purpose
+
+OUTBOX_LIMIT = 10
 
 router = APIRouter()
 
@@ -72,5 +76,54 @@ def announcements(session: SessionDep, clock: ClockDep) -> Any:
                 "ends_at": a.ends_at.isoformat() if a.ends_at else None,
             }
             for a in rows
+        ]
+    }
+
+
+class OutboxMessageOut(BaseModel):
+    id: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    code: str | None  # the verification code in the body, when the message carries one
+    purpose: str | None  # register | password_reset for a code, None for other messages (order notices)
+    created_at: str
+
+
+class OutboxOut(BaseModel):
+    messages: list[OutboxMessageOut]
+
+
+@router.get("/api/v1/demo/outbox", response_model=OutboxOut, tags=["service"])
+def demo_outbox(
+    session: SessionDep,
+    ctx: ContextDep,
+    recipient: Annotated[str, Query(min_length=1, max_length=200)],
+) -> Any:
+    """The newest messages to one recipient, newest first: the demo has no SMS or mail gateway to deliver them.
+
+    Only on a demo server (``LP_DEMO``); any other server answers 404 NOT_FOUND, as for an unknown route."""
+    if not ctx.settings.demo:
+        raise not_found()  # a real server answers as if the route did not exist
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == recipient.strip())
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(OUTBOX_LIMIT)
+    ).all()
+    return {
+        "messages": [
+            {
+                "id": m.id,
+                "channel": m.channel,
+                "recipient": m.recipient,
+                "subject": m.subject,
+                "body": m.body,
+                "code": code_in(m.body),
+                "purpose": code_purpose(m.subject),
+                "created_at": m.created_at.isoformat(),
+            }
+            for m in rows
         ]
     }

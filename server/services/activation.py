@@ -176,6 +176,7 @@ def _too_many_machines(session: Session, licence: Licence) -> ApiError:
         "all seats of this licence are taken",
         409,
         {
+            "licence_id": licence.id,  # so a client opens that licence's machines without guessing it by serial
             "seats_used": len(machines),
             "seats_max": licence.policy.max_machines,
             "machines": [{"id": m.id, "name": m.name, "last_seen_at": iso(m.last_seen_at)} for m in machines],

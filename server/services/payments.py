@@ -16,7 +16,7 @@ import os
 import secrets
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from server.config import Settings
 from server.context import ServerContext
 from server.db import session_scope
 from server.errors import ApiError, not_found
-from server.models import Order, Payment, PaymentCallback
+from server.models import Order, Organisation, Payment, PaymentCallback, RenewalOrder
 from server.services.orders import credit_order
 
 log = logging.getLogger(__name__)
@@ -224,6 +224,8 @@ class PayPageView:
     items: list[dict[str, Any]]
     remaining_s: int
     state: str  # pending | paid | expired | refunded
+    # A renewal order: one line per company (what the payer is paying for, when the order has no items).
+    renewal_lines: list[dict[str, Any]] = field(default_factory=list)
 
 
 def pay_page_view(ctx: ServerContext, payment_id: str) -> PayPageView:
@@ -248,7 +250,28 @@ def pay_page_view(ctx: ServerContext, payment_id: str) -> PayPageView:
         if state == "pending" and payment.expires_at <= now:
             state = "expired"
         remaining = max(0, int((payment.expires_at - now).total_seconds()))
-        return PayPageView(payment, order, items, remaining, state)
+        return PayPageView(payment, order, items, remaining, state, _renewal_lines(session, order))
+
+
+def _renewal_lines(session: Session, order: Order) -> list[dict[str, Any]]:
+    renewal = session.scalar(select(RenewalOrder).where(RenewalOrder.order_id == order.id))
+    if renewal is None:
+        return []
+    lines = []
+    for line in renewal.lines:
+        org_id = line.licence.organisation_id
+        org = session.get(Organisation, org_id) if org_id else None
+        lines.append(
+            {
+                "company": org.name if org else "",
+                "tax_id": org.tax_id if org else "",
+                "months": line.months,
+                # Before payment the quoted expiry; after it, the one the payment actually gave.
+                "new_expiry": line.new_expiry or line.quoted_new_expiry,
+                "amount_minor": line.amount_minor,
+            }
+        )
+    return lines
 
 
 def press_pay(ctx: ServerContext, payment_id: str, method: str, merchant_base_url: str) -> str:

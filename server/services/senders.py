@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Protocol
 
@@ -13,6 +14,7 @@ from server.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 _SUBJECTS = {"register": "Registration code", "password_reset": "Password reset code"}
+_CODE_IN_BODY = re.compile(r"Your verification code is (\w+)\.")
 
 
 def channel_for(login: str) -> str:
@@ -48,3 +50,14 @@ class OutboxSender:
             )
         )
         log.info("verification code for %s (%s, %s): %s", login, purpose, channel, code)
+
+
+def code_purpose(subject: str) -> str | None:
+    """Which verification code (register, password_reset) an outbox message is, or None for other messages."""
+    return next((purpose for purpose, known in _SUBJECTS.items() if known == subject), None)
+
+
+def code_in(body: str) -> str | None:
+    """The verification code an outbox message carries (the demo shows it), or None for other messages."""
+    found = _CODE_IN_BODY.search(body)
+    return found.group(1) if found else None

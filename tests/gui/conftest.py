@@ -51,8 +51,8 @@ def panel_app(qapp: Any) -> Iterator[Any]:
     """The QApplication styled like the real panel, in English unless a test switches."""
     from app.ui.theme import apply_theme
 
-    apply_theme(qapp)
     i18n.set_language("en")
+    apply_theme(qapp)  # after the language: it sets the font and direction (a Persian test leaves RTL behind)
     yield qapp
     i18n.set_language("en")
     _pool().waitForDone(10_000)  # no worker may outlive its test's server

@@ -206,6 +206,7 @@ def test_too_many_machines_lists_the_machines(live_server: LiveServer, alice: Cu
     assert r.status_code == 409 and error_code(r) == "TOO_MANY_MACHINES"
     details = r.json()["error"]["details"]
     assert details["seats_used"] == 2 and details["seats_max"] == 2
+    assert details["licence_id"] == key.licence_id
     assert [m["name"] for m in details["machines"]] == ["PC-1", "PC-2"]
     assert all(m["id"] and m["last_seen_at"] for m in details["machines"])
 

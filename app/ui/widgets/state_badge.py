@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from app.ui.theme import repolish
+from app.ui.widgets.flow_layout import FlowLayout
 
 
 class StateBadge(QWidget):
@@ -17,13 +18,10 @@ class StateBadge(QWidget):
         self.zh_label.setObjectName("stateLabelZh")
         self.code_label = QLabel(self)
         self.code_label.setObjectName("stateCode")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(10)
+        row = FlowLayout(self, spacing=10)  # a long translated label pushes the Chinese one and the code below
         row.addWidget(self.pill)
         row.addWidget(self.zh_label)
         row.addWidget(self.code_label)
-        row.addStretch(1)
 
     def set_state(self, *, code: str, label: str, label_zh: str, severity: str) -> None:
         self.pill.setText(label)
