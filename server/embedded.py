@@ -18,7 +18,9 @@ class EmbeddedServer:
     def __init__(self, ctx: ServerContext, host: str = "127.0.0.1", port: int = 0) -> None:
         self.ctx = ctx
         self.app = create_app(ctx)
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP; without it every
+        # reused connection waits ~40 ms on delayed ACKs (uvicorn writes head and body separately).
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]

@@ -253,16 +253,29 @@ def login(
     session.add(RateEvent(key=ip_key, at=now))
     session.commit()  # the attempt counts whatever its outcome
 
-    account = session.scalar(select(Account).where(Account.login == login).with_for_update())
-    if account is None:
+    found = session.scalar(select(Account).where(Account.login == login))
+    if found is None:
+        session.commit()
         verify_password(DUMMY_HASH, password)  # spend the same time as for a real login
         _fail_unknown_login(session, login=login, now=now, settings=settings)
+    if found.locked_until is not None and found.locked_until > now:
+        raise _locked(found.locked_until, now)  # even the right password waits for the unlock
+    account_id, password_hash = found.id, found.password_hash
+    # argon2 takes up to a few hundred ms: check it holding no lock (SQLite's write lock is database-wide).
+    session.commit()
+    password_ok = verify_password(password_hash, password)
+
+    account = session.scalar(
+        select(Account).where(Account.id == account_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if account is None:  # deleted meanwhile
+        raise _invalid_credentials(settings.lockout_threshold)
     if account.locked_until is not None:
         if account.locked_until > now:
-            raise _locked(account.locked_until, now)  # even the right password waits for the unlock
+            raise _locked(account.locked_until, now)
         account.locked_until = None
         account.failed_attempts = 0
-    if not verify_password(account.password_hash, password):
+    if not password_ok:
         account.failed_attempts += 1
         if account.failed_attempts >= settings.lockout_threshold:
             account.failed_attempts = 0

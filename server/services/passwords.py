@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,6 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from server.errors import ApiError
 
 _hasher = PasswordHasher()
+# Each argon2id hash takes 64 MiB; the server runs up to 40 requests at once, so cap the parallel hashes.
+_HASH_SLOTS = threading.BoundedSemaphore(4)
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 SPECIALS = set(string.punctuation)
@@ -45,12 +48,14 @@ def check_password_rules(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _HASH_SLOTS:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        with _HASH_SLOTS:
+            return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
