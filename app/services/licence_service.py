@@ -94,7 +94,10 @@ class LicenceService:
         self._lock = threading.RLock()
         self._login: str | None = None
         self._remember = False
-        self._offline_session = False  # a remembered login we could not confirm: the server was unreachable
+        # A remembered login we could not (yet) confirm: before restore_session(), or the server was unreachable.
+        self._offline_session = settings.session_remembered or settings.offline_activated
+        if settings.session_remembered:
+            self._login = settings.last_login
         self._online: bool | None = None  # None: not checked in this session
         self._maintenance: MaintenanceWindow | None = None  # the last answer was 503 MAINTENANCE
         self._server_error: ServerError | None = None
@@ -160,7 +163,9 @@ class LicenceService:
             else:
                 self._forget_token(login)  # "remember me" unticked: drop a token saved earlier
             self._save_settings(
-                self.settings.replace(last_login=login, remember_login=remember, offline_activated=False)
+                self.settings.replace(
+                    last_login=login, remember_login=remember, offline_activated=False, session_remembered=remember
+                )
             )
         return dict(body.get("account") or {})
 
@@ -174,9 +179,7 @@ class LicenceService:
         login = self.settings.last_login
         token = self.credentials.load_refresh_token(login) if login else None
         if not login or not token:
-            if self.settings.offline_activated:
-                with self._lock:
-                    self._offline_session = True
+            self._end_provisional_session()
             return None
         with self._lock:
             self._login, self._remember = login, True
@@ -185,6 +188,7 @@ class LicenceService:
             self.api.me(cancel=cancel)  # refreshes first; the rotated token is saved by the callback
         except NotSignedInError:
             self._forget_token(login)  # expired or revoked: it will never work again
+            self._end_provisional_session()
             return None
         except NetworkError:
             self._offline_session, self._online, self._maintenance = True, False, None
@@ -211,8 +215,8 @@ class LicenceService:
                 self._offline_session, self._server_error, self._remember = False, None, False
                 if login:
                     self._forget_token(login)
-                if self.settings.offline_activated:
-                    self._save_settings(self.settings.replace(offline_activated=False))
+                if self.settings.offline_activated or self.settings.session_remembered:
+                    self._save_settings(self.settings.replace(offline_activated=False, session_remembered=False))
 
     def request_code(self, login: str, purpose: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self.api.request_code(login, purpose, cancel=cancel)
@@ -514,6 +518,15 @@ class LicenceService:
         # Rotation: the old token is dead once the server answered, so the keyring must hold the new one.
         if self._remember and self._login:
             self.credentials.save_refresh_token(self._login, token)
+
+    def _end_provisional_session(self) -> None:
+        """No usable remembered session after all: only an offline activation keeps the document's account."""
+        with self._lock:
+            self._offline_session = self.settings.offline_activated
+            if not self._offline_session:
+                self._login = None
+            if self.settings.session_remembered:
+                self._save_settings(self.settings.replace(session_remembered=False))
 
     def _forget_token(self, login: str) -> None:
         try:

@@ -31,6 +31,9 @@ class ClientSettings:
     # Activated by file exchange with nobody signed in (an air-gapped PC): the document's own account
     # counts, so a restart shows the licence rather than 未登录. Cleared by any sign-in or sign-out.
     offline_activated: bool = False
+    # A remembered session was open when the panel last ran: until restore_session() has asked the keyring
+    # and the server, it counts provisionally, so the first paint shows the cached licence, not 未登录.
+    session_remembered: bool = False
 
     def replace(self, **changes: Any) -> ClientSettings:
         return dataclasses.replace(self, **changes)
@@ -48,7 +51,7 @@ class LoadedSettings:
 def _valid(name: str, value: Any) -> bool:
     if name == "proxy_mode":
         return value in PROXY_MODES
-    if name in ("remember_login", "demo", "offline_activated"):
+    if name in ("remember_login", "demo", "offline_activated", "session_remembered"):
         return isinstance(value, bool)
     if name == "server_url":
         return isinstance(value, str) and value.startswith(("http://", "https://"))

@@ -136,7 +136,8 @@ def test_sign_in_activate_then_a_new_session_reads_active_from_the_cache(world: 
     assert key.cdkey not in service.paths.licence_file.read_text("utf-8")
 
     again = world.service()  # the panel started again
-    assert again.local_status().state.code is StateCode.NOT_LOGGED_IN  # type: ignore[union-attr]
+    # First paint, before the keyring and the server are asked: the remembered session counts provisionally.
+    assert again.local_status().state.code is StateCode.ACTIVE  # type: ignore[union-attr]
     account = again.restore_session()
     assert account is not None and account["login"] == LOGIN
     assert again.local_status().state.code is StateCode.ACTIVE  # type: ignore[union-attr]
@@ -322,3 +323,14 @@ def test_demo_backend_seeds_once_and_its_fresh_scenario_activates(tmp_path: Path
         assert restarted.public_keys.keys() == backend.public_keys.keys()
     finally:
         restarted.stop()
+
+
+def test_a_remembered_session_that_is_gone_ends_at_not_logged_in(world: World) -> None:
+    activated(world)
+    world.keyring.items.clear()  # e.g. the keyring was reset, or the token was revoked and forgotten
+
+    again = world.service()
+    assert again.local_status().state.code is StateCode.ACTIVE  # type: ignore[union-attr]  # provisional
+    assert again.restore_session() is None
+    assert again.local_status().state.code is StateCode.NOT_LOGGED_IN  # type: ignore[union-attr]
+    assert world.service().local_status().state.code is StateCode.NOT_LOGGED_IN  # and so from the next start on
