@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,10 +56,16 @@ def _unauthorized(message: str = "sign-in required") -> ApiError:
     return ApiError("UNAUTHORIZED", message, 401, headers={"WWW-Authenticate": "Bearer"})
 
 
+# Declares the bearer scheme in the OpenAPI document for every operation behind AccountDep. It never
+# refuses a request itself (auto_error=False): current_account answers 401 UNAUTHORIZED in our error shape.
+bearer_scheme = HTTPBearer(scheme_name="bearer", auto_error=False, description="access token from /auth/login")
+
+
 def current_account(
     request: Request,
     session: Annotated[Session, Depends(get_session, scope="function")],
     clock: Annotated[Clock, Depends(get_clock)],
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Account:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

@@ -19,6 +19,7 @@ from server.schemas.activation import (
     ReregisterRequest,
     ValidateRequest,
 )
+from server.schemas.common import Id
 from server.services import activation
 from server.services.activation import Caller
 
@@ -65,7 +66,7 @@ def activate(
 
 @router.post("/licences/{licence_id}/validate", response_model=DocumentOut)
 def validate(
-    licence_id: int,
+    licence_id: Id,
     body: ValidateRequest,
     session: SessionDep,
     ctx: ContextDep,
@@ -88,14 +89,14 @@ def validate(
 
 
 @router.get("/licences/{licence_id}/machines", response_model=MachinesOut)
-def machines(licence_id: int, session: SessionDep, account: AccountDep, ip: ClientIpDep) -> Any:
+def machines(licence_id: Id, session: SessionDep, account: AccountDep, ip: ClientIpDep) -> Any:
     return activation.list_machines(session, caller=Caller(account, ip), licence_id=licence_id)
 
 
 @router.delete("/licences/{licence_id}/machines/{machine_id}", status_code=204, response_class=Response)
 def deactivate(
-    licence_id: int,
-    machine_id: int,
+    licence_id: Id,
+    machine_id: Id,
     session: SessionDep,
     ctx: ContextDep,
     clock: ClockDep,
@@ -111,7 +112,7 @@ def deactivate(
 
 @router.post("/licences/{licence_id}/reregister", response_model=ReregisterOut)
 def reregister(
-    licence_id: int,
+    licence_id: Id,
     body: ReregisterRequest,
     session: SessionDep,
     ctx: ContextDep,
@@ -134,7 +135,7 @@ def reregister(
 
 @router.post("/licences/{licence_id}/addons", response_model=DocumentOut)
 def addons(
-    licence_id: int,
+    licence_id: Id,
     body: AddonRequest,
     session: SessionDep,
     ctx: ContextDep,

@@ -82,9 +82,11 @@ def offline_page_submit(
     except ValidationError:
         return again("这不是有效的离线请求文件 · This is not a valid offline request file.", 422)
     if org_text:
-        if not org_text.isdigit():
+        try:
+            # Validated like the file's own org_id: a digit string the API would refuse must not reach the database.
+            request = OfflineRequestIn.model_validate({**request.model_dump(), "org_id": org_text})
+        except ValidationError:
             return again("组织编号应为数字 · The organisation id is a number.", 422)
-        request = request.model_copy(update={"org_id": int(org_text)})
     now = clock.now()
     try:
         tokens = auth.login(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from server.schemas.common import Id
 from server.schemas.me import OrganisationOut, ProductOut, SeatsOut
 
 Serial = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -29,7 +30,7 @@ class PreviewRequest(BaseModel):
 class ActivateRequest(BaseModel):
     serial: Serial
     cdkey: CdKey
-    org_id: int
+    org_id: Id
     fingerprint: Fingerprint
     components: Components
     machine_name: MachineName = ""

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from app.domain.offline import REQUEST_TYPE, RESPONSE_TYPE
 from server.schemas.activation import Components, Envelope, Fingerprint, MachineName, Nonce, ProductCode, Serial
+from server.schemas.common import Id
 
 Proof = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[0-9a-fA-F]{64}$")]
 Action = Literal["activate", "refresh", "deactivate"]
@@ -28,10 +29,10 @@ class OfflineRequestIn(BaseModel):
     machine_name: MachineName = ""
     serial: Serial | None = None
     cdkey_proof: Proof | None = None
-    org_id: int | None = Field(default=None, description="activate: receiving organisation (the uploader may set it)")
+    org_id: Id | None = Field(default=None, description="activate: receiving organisation (the uploader may set it)")
     product_code: ProductCode | None = None
-    licence_id: int | None = None
-    machine_id: int | None = None
+    licence_id: Id | None = None
+    machine_id: Id | None = None
 
     @model_validator(mode="after")
     def _fields_of_action(self) -> Self:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_ID = 2_147_483_647
+from server.schemas.common import MAX_ID as MAX_ID  # re-exported: the purchase and renewal routers import it here
 
 
 class OrderItemIn(BaseModel):

@@ -1,0 +1,54 @@
+"""The OpenAPI document: our error shape on every error response (bearer-only operations: see server/deps.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from server.schemas.errors import ErrorOut
+
+# Documented on every /api/v1 operation (given to include_router). Declaring 422 here also keeps FastAPI
+# from adding its own HTTPValidationError schema, which is not what server/errors.py answers.
+API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Bad request (MALFORMED_JSON, INVALID_SERIAL_OR_CDKEY, …)"},
+    401: {"model": ErrorOut, "description": "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_SIGNATURE"},
+    403: {"model": ErrorOut, "description": "FORBIDDEN, LICENCE_SUSPENDED, LICENCE_EXPIRED, …"},
+    404: {"model": ErrorOut, "description": "NOT_FOUND (another account's id answers the same)"},
+    409: {"model": ErrorOut, "description": "Conflict with the current state (FINGERPRINT_CHANGED, …)"},
+    422: {"model": ErrorOut, "description": "VALIDATION_ERROR (details.errors: [{loc, type, msg}]) or a rule"},
+    429: {"model": ErrorOut, "description": "RATE_LIMITED and other limits; Retry-After when it applies"},
+    503: {"model": ErrorOut, "description": "MAINTENANCE (Retry-After, details: {ends_at, title, retry_after})"},
+}
+
+# Pages outside /api/v1 still answer malformed parameters with the error shape.
+PAGE_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {422: API_ERROR_RESPONSES[422]}
+
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+ERROR_REF = "#/components/schemas/ErrorOut"
+
+
+def apply_error_shape(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every error answer documented with the one shape, in place (idempotent).
+
+    Whatever a route declared (a bare description, an HTML page's media type) and instead of FastAPI's own
+    HTTPValidationError, which server/errors.py never answers."""
+    for path_item in spec["paths"].values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if status[0] in "45":
+                    response["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
+    schemas = spec.get("components", {}).get("schemas", {})
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    return spec
+
+
+def install_openapi(app: FastAPI) -> None:
+    """``GET /openapi.json`` serves FastAPI's own document (built once, rebuilt when routes change), post-processed."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return apply_error_shape(generate())
+
+    app.openapi = openapi  # type: ignore[method-assign]
