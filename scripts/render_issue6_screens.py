@@ -9,11 +9,7 @@ and whose server address answers nothing; maintenance is a real window announced
 
 from __future__ import annotations
 
-import argparse
-import os
-import socket
 import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,17 +17,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from app import i18n  # noqa: E402
 from app.services.credentials import CredentialStore  # noqa: E402
+from app.services.demo_backend import DemoBackend  # noqa: E402
 from app.services.fingerprint import FixedFingerprint, hash_component  # noqa: E402
 from app.services.licence_service import LicenceService  # noqa: E402
 from app.services.paths import AppPaths  # noqa: E402
 from app.services.settings import load_settings  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
+from scripts import render_common  # noqa: E402
+from scripts.render_common import Shot, dead_url, wait_until  # noqa: E402
 
 WINDOW_SIZE = (1040, 760)
 
@@ -42,12 +37,6 @@ class _Clock:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
-
-
-def _dead_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}"
 
 
 def _components(name: str) -> dict[str, str]:
@@ -67,7 +56,7 @@ def _service(renderer: Any, name: str, *, url: str | None = None, clock: _Clock 
     )
 
 
-def _window(service: Any, wait_until: Any) -> MainWindow:
+def _window(service: Any) -> MainWindow:
     window = MainWindow(service)
     window.resize(*WINDOW_SIZE)
     window.show()
@@ -84,7 +73,6 @@ def _signed_in(renderer: Any, service: Any, scenario: str, login_index: int = 0)
 
 
 def render_issue6(renderer: Any) -> None:
-    wait_until = sys.modules[type(renderer).__module__].wait_until
     from app.ui.addons_dialog import AddonsDialog
     from app.ui.certification_dialog import CertificationDialog
     from server.models import Announcement
@@ -97,14 +85,14 @@ def render_issue6(renderer: Any) -> None:
     online = _service(renderer, "lease", clock=clock)
     status = _signed_in(renderer, online, "fresh")
     lease_end = status.document.lease_expires_at
-    offline = _service(renderer, "lease", url=_dead_url(), clock=clock)  # same computer, the link is down
+    offline = _service(renderer, "lease", url=dead_url(), clock=clock)  # same computer, the link is down
     for name, left in (("lease_1_offline", timedelta(days=5, hours=2)), ("lease_2_strong", timedelta(days=2, hours=2))):
         clock.offset = lease_end - datetime.now(UTC) - left
-        window = _window(offline, wait_until)
+        window = _window(offline)
         renderer.grab(f"issue6_{name}", window)
         window.close()
     clock.offset = lease_end - datetime.now(UTC) + timedelta(hours=3)
-    window = _window(offline, wait_until)
+    window = _window(offline)
     renderer.grab("issue6_lease_3_expired", window)
     window.close()
     clock.offset = timedelta()  # back to the real time: the next online check heals the watermark
@@ -129,7 +117,7 @@ def render_issue6(renderer: Any) -> None:
         s.add_all([planned, notice])
         s.commit()
         created = [planned.id, notice.id]
-    window = _window(online, wait_until)
+    window = _window(online)
     wait_until(lambda: len(window.banner.texts()) == 2)
     renderer.grab("issue6_banner_1_announcements", window)
     window.close()
@@ -149,7 +137,7 @@ def render_issue6(renderer: Any) -> None:
         s.commit()
         window_id = window_row.id
     try:
-        window = _window(online, wait_until)
+        window = _window(online)
         renderer.grab("issue6_banner_2_maintenance", window)
         window.close()
     finally:
@@ -160,7 +148,7 @@ def render_issue6(renderer: Any) -> None:
     # -- add-on services ---------------------------------------------------------------------------------------------
     addon_service = _service(renderer, "addon")
     _signed_in(renderer, addon_service, "addon")
-    window = _window(addon_service, wait_until)
+    window = _window(addon_service)
     dialog = AddonsDialog(window, addon_service, window.status)
     dialog.resize(640, 420)
     renderer.grab("issue6_addons_1_empty", dialog)
@@ -185,7 +173,7 @@ def render_issue6(renderer: Any) -> None:
         cert_service = _service(renderer, f"cert-{state}")
         cert_service.sign_in(accountant["login"], accountant["password"], remember=True)
         cert_service.activate(customer["serial"], customer["cdkey"], customer["org_id"])
-        window = _window(cert_service, wait_until)
+        window = _window(cert_service)
         renderer.grab(f"issue6_cert_1_{state}", window)
         dialog = CertificationDialog(window, cert_service, window.status)
         dialog.contact_edit.setText("王会计 13800001111")
@@ -200,54 +188,30 @@ def render_issue6(renderer: Any) -> None:
     _signed_in(renderer, moved, "fresh")
     other = _components("moved-new-board")
     moved.fingerprint = FixedFingerprint({**parts, "machine_id": other["machine_id"], "mac": other["mac"]})
-    window = _window(moved, wait_until)
+    window = _window(moved)
     renderer.grab("issue6_reregister", window)
     window.close()
 
-    window = _window(online, wait_until)
+    window = _window(online)
     box = window.confirm_deactivate_this_machine()
     renderer.grab("issue6_deactivate_confirm", box)
     box.close()
     window.close()
 
 
-def _language_list(value: str) -> list[str]:
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [v for v in langs if v not in i18n.LANGUAGES]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
-    return langs
+def render(out_dir: Path, languages: list[str]) -> list[Shot]:
+    from scripts.render_screens import Renderer
+
+    def run(out: Path, lang: str, backend: DemoBackend, work: Path) -> list[Shot]:
+        renderer = Renderer(out, lang, backend, work)
+        render_issue6(renderer)
+        return renderer.shots
+
+    return render_common.render_languages(out_dir, languages, run, prefix="render-issue6-")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.services.demo_backend import start_demo_backend
-    from app.ui.theme import apply_theme
-    from scripts.render_screens import Renderer
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=str(ROOT / "screenshots"))
-    parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
-    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
-    args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_theme(app)  # type: ignore[arg-type]
-    shots = []
-    with tempfile.TemporaryDirectory(prefix="render-issue6-") as tmp:
-        backend = start_demo_backend(Path(tmp) / "demo")
-        try:
-            for lang in (args.lang or []) + args.langs or ["zh_CN", "en"]:
-                i18n.set_language(lang)
-                apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
-                renderer = Renderer(Path(args.out), lang, backend, Path(tmp))
-                render_issue6(renderer)
-                shots += renderer.shots
-        finally:
-            backend.stop()
-    for shot in shots:
-        for problem in shot.problems:
-            print(f"{shot.path.relative_to(Path(args.out))}: {problem}")
-    print(f"{len(shots)} screens written under {args.out}")
-    return 1 if any(s.problems for s in shots) else 0
+    return render_common.main(argv, __doc__, render)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,7 @@ rendered from the real catalogue with the state's verdict, like render_screens r
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,13 +17,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import requests  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 
-from app import i18n  # noqa: E402
+from app.services.demo_backend import DemoBackend  # noqa: E402
 from app.services.licence_service import LicenceService  # noqa: E402
+from scripts import render_common  # noqa: E402
+from scripts.render_common import Shot, pay, wait_until  # noqa: E402
 
 DIALOG_SIZE = (760, 660)
 PAGE_SIZE = (900, 720)
@@ -45,16 +42,8 @@ def _signed_in_service(renderer: Any) -> LicenceService:
     return service
 
 
-def _pay(url: str) -> None:
-    with requests.Session() as http:
-        http.trust_env = False  # loopback demo server: never through a proxy
-        http.post(url, data={"method": "wechat"}, timeout=15).raise_for_status()
-
-
 def render_purchase(renderer: Any) -> None:
     """Screens of issue 4 into ``renderer`` (a render_screens.Renderer): shots named purchase_* and orders_*."""
-    wait_until = sys.modules[type(renderer).__module__].wait_until
-
     from app.ui.orders_page import OrdersPage
     from app.ui.purchase_dialog import LedgerYearPicker, PurchaseDialog
 
@@ -90,7 +79,7 @@ def render_purchase(renderer: Any) -> None:
     dialog.pay_button.click()
     wait_until(lambda: not dialog.ops and dialog.pages.currentWidget() is dialog.payment_view)
     renderer.grab("purchase_5_payment", dialog)
-    _pay(dialog.payment_view.link.value.text())
+    pay(dialog.payment_view.link.value.text())
     dialog.payment_view.paid_button.click()
     wait_until(lambda: dialog.pages.currentWidget() is dialog.done_page and not dialog.ops)
     renderer.grab("purchase_6_paid", dialog)
@@ -136,7 +125,7 @@ def render_purchase(renderer: Any) -> None:
     renewal = service.create_order(
         [{"sku": "renewal_12m", "ledger_id": target.ledger_id, "fiscal_year": target.fiscal_year, "quantity": 1}]
     )
-    _pay(renewal["payment"]["pay_url"])
+    pay(renewal["payment"]["pay_url"])
     page.refresh()
     wait_until(lambda: not page.ops and any(o["id"] == renewal["id"] for o in page.orders))
     page.table.selectRow([o["id"] for o in page.orders].index(renewal["id"]))
@@ -158,43 +147,19 @@ def render_purchase(renderer: Any) -> None:
     host.close()
 
 
-def _language_list(value: str) -> list[str]:
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [v for v in langs if v not in i18n.LANGUAGES]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
-    return langs
+def render(out_dir: Path, languages: list[str]) -> list[Shot]:
+    from scripts.render_screens import Renderer
+
+    def run(out: Path, lang: str, backend: DemoBackend, work: Path) -> list[Shot]:
+        renderer = Renderer(out, lang, backend, work)
+        render_purchase(renderer)
+        return renderer.shots
+
+    return render_common.render_languages(out_dir, languages, run, prefix="render-purchase-")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.services.demo_backend import start_demo_backend
-    from app.ui.theme import apply_theme
-    from scripts.render_screens import Renderer
-
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=str(ROOT / "screenshots"))
-    parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
-    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
-    args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_theme(app)  # type: ignore[arg-type]
-    shots = []
-    with tempfile.TemporaryDirectory(prefix="render-purchase-") as tmp:
-        backend = start_demo_backend(Path(tmp) / "demo")
-        try:
-            for lang in (args.lang or []) + args.langs or ["zh_CN", "en"]:
-                i18n.set_language(lang)
-                apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
-                renderer = Renderer(Path(args.out), lang, backend, Path(tmp))
-                render_purchase(renderer)
-                shots += renderer.shots
-        finally:
-            backend.stop()
-    for shot in shots:
-        for problem in shot.problems:
-            print(f"{shot.path.relative_to(Path(args.out))}: {problem}")
-    print(f"{len(shots)} screens written under {args.out}")
-    return 1 if any(s.problems for s in shots) else 0
+    return render_common.main(argv, __doc__, render)
 
 
 if __name__ == "__main__":

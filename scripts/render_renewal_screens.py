@@ -9,32 +9,20 @@ Reports clipped labels/buttons and, in Chinese, untranslated texts, like scripts
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import requests  # noqa: E402
 import shiboken6  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app import i18n  # noqa: E402
-from app.services.demo_backend import start_demo_backend  # noqa: E402
+from app.services.demo_backend import DemoBackend  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
-from app.ui.theme import apply_theme  # noqa: E402
-from scripts.render_screens import WINDOW_SIZE, Renderer, Shot, wait_until  # noqa: E402
-
-
-def _pay(url: str) -> None:
-    with requests.Session() as http:
-        http.trust_env = False  # loopback demo server: never through a proxy
-        http.post(url, data={"method": "wechat"}, timeout=15).raise_for_status()
+from scripts import render_common  # noqa: E402
+from scripts.render_common import Shot, pay, wait_until  # noqa: E402
+from scripts.render_screens import WINDOW_SIZE, Renderer  # noqa: E402
 
 
 def _window(renderer: Renderer, machine: str, login: str, password: str) -> MainWindow:
@@ -88,7 +76,7 @@ def render_renewal(renderer: Renderer) -> None:
     wait_until(lambda: not page.ops and page.order is not None)
     renderer.grab("renewal_6_payment", window)
     assert page.order is not None
-    _pay(page.order["payment"]["pay_url"])
+    pay(page.order["payment"]["pay_url"])
     page.payment_view.check(manual=True)
     wait_until(lambda: page.renewed_order is not None and not page.ops)
     renderer.grab("renewal_7_paid", window)
@@ -120,7 +108,7 @@ def render_renewal(renderer: Renderer) -> None:
     wait_until(lambda: not bulk.ops and bulk.steps.currentWidget() is bulk.pay_page)
     bulk.on_copy_link_button_clicked()
     renderer.grab("bulk_3_payment", window)
-    _pay(bulk.payment_link())
+    pay(bulk.payment_link())
     bulk.payment_view.check(manual=True)
     wait_until(lambda: not bulk.ops and bulk.steps.currentWidget() is bulk.status_page)
     renderer.grab("bulk_4_status", window)
@@ -128,47 +116,16 @@ def render_renewal(renderer: Renderer) -> None:
 
 
 def render(out_dir: Path, languages: list[str]) -> list[Shot]:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_theme(app)  # type: ignore[arg-type]
-    previous = i18n.current_language()
-    shots: list[Shot] = []
-    try:
-        for lang in languages:
-            with tempfile.TemporaryDirectory(prefix="render-renewal-") as tmp:
-                backend = start_demo_backend(Path(tmp) / "demo")
-                try:
-                    i18n.set_language(lang)
-                    apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
-                    renderer = Renderer(out_dir, lang, backend, Path(tmp))
-                    render_renewal(renderer)
-                    shots += renderer.shots
-                finally:
-                    backend.stop()
-    finally:
-        i18n.set_language(previous)
-    return shots
+    def run(out: Path, lang: str, backend: DemoBackend, work: Path) -> list[Shot]:
+        renderer = Renderer(out, lang, backend, work)
+        render_renewal(renderer)
+        return renderer.shots
 
-
-def _language_list(value: str) -> list[str]:
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [v for v in langs if v not in i18n.LANGUAGES]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
-    return langs
+    return render_common.render_languages(out_dir, languages, run, prefix="render-renewal-", backend_per_language=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=str(ROOT / "screenshots"), help="output directory (git-ignored)")
-    parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
-    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
-    args = parser.parse_args(argv)
-    shots = render(Path(args.out), (args.lang or []) + args.langs or ["zh_CN", "en"])
-    for shot in shots:
-        for problem in shot.problems:
-            print(f"{shot.path.relative_to(Path(args.out))}: {problem}")
-    print(f"{len(shots)} screens written under {args.out}")
-    return 1 if any(s.problems for s in shots) else 0
+    return render_common.main(argv, __doc__, render)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,7 @@ catalogue. Besides the PNGs it reports clipped labels/buttons and, in Chinese, u
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,103 +17,31 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring.backend  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app import i18n  # noqa: E402
 from app.domain.states import CATALOGUE, StateCode  # noqa: E402
 from app.services.credentials import CredentialStore  # noqa: E402
-from app.services.demo_backend import DemoBackend, start_demo_backend  # noqa: E402
+from app.services.demo_backend import DemoBackend  # noqa: E402
 from app.services.fingerprint import FixedFingerprint, hash_component  # noqa: E402
 from app.services.licence_service import LicenceService  # noqa: E402
 from app.services.paths import AppPaths  # noqa: E402
 from app.services.settings import load_settings  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.status_view import StatusView  # noqa: E402
-from app.ui.theme import apply_theme  # noqa: E402
+from scripts import render_common  # noqa: E402
+from scripts.render_common import ScreenGrabber, Shot, wait_until  # noqa: E402
 
-TIMEOUT_S = 30.0
 WINDOW_SIZE = (1040, 720)
 
 
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+class Renderer(ScreenGrabber):
+    """The main flow; the other render scripts run their flows on it too (``service``, ``window``, ``grab``)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
-
-
-@dataclass
-class Shot:
-    name: str
-    path: Path
-    problems: list[str]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT_S) -> None:
-    """Run the event loop until ``condition()`` holds (checked every 10 ms), like pytest-qt's waitUntil."""
-    if condition():
-        return
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: loop.quit() if condition() else None)
-    deadline = QTimer()
-    deadline.setSingleShot(True)
-    deadline.timeout.connect(loop.quit)
-    timer.start()
-    deadline.start(int(timeout * 1000))
-    loop.exec()
-    timer.stop()
-    if not condition():
-        raise TimeoutError("the screen did not reach the expected state in time")
-
-
-def layout_problems(root: QWidget, lang: str) -> list[str]:
-    """Clipped single-line labels and buttons; in a translated language, texts still in English."""
-    problems: list[str] = []
-    table = i18n.catalogue(lang) if lang != "en" else {}
-    untranslated = {msgid for msgid, text in table.items() if text != msgid}  # "CDkey" stays "CDkey"
-    for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisibleTo(root) and widget is not root:
-            continue
-        text = widget.text() if isinstance(widget, QLabel | QAbstractButton) else ""
-        if not text:
-            continue
-        name = f"{type(widget).__name__}({text[:40]!r})"
-        if isinstance(widget, QLabel) and widget.wordWrap():
-            needed = widget.heightForWidth(widget.width())
-            if needed > widget.height() + 2:
-                problems.append(f"clipped height: {name} needs {needed}px, has {widget.height()}px")
-        elif widget.sizeHint().width() > widget.width() + 2 and widget.width() > 0:
-            problems.append(f"clipped width: {name} needs {widget.sizeHint().width()}px, has {widget.width()}px")
-        if text in untranslated or text.rstrip("…") in untranslated:
-            problems.append(f"untranslated: {name}")
-    return problems
-
-
-class Renderer:
     def __init__(self, out_dir: Path, lang: str, backend: DemoBackend, work: Path) -> None:
-        self.out = out_dir / lang
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.lang = lang
-        self.backend = backend
+        super().__init__(out_dir, lang, backend)
         self.work = work
-        self.keyring = _MemoryKeyring()
-        self.shots: list[Shot] = []
 
     def service(self, name: str) -> LicenceService:
         paths = AppPaths.from_data_dir(self.work / self.lang / name)
@@ -132,13 +55,6 @@ class Renderer:
             self.backend.public_keys,  # type: ignore[arg-type]
             demo=True,  # the embedded demo server: the sign-in dialog shows the codes it "sends"
         )
-
-    def grab(self, name: str, widget: QWidget) -> None:
-        widget.show()
-        QApplication.processEvents()
-        path = self.out / f"{name}.png"
-        widget.grab().save(str(path))
-        self.shots.append(Shot(name, path, layout_problems(widget, self.lang)))
 
     def window(self, name: str) -> MainWindow:
         logins = [(x["login"], x["password"]) for x in self.backend.data["logins"]]
@@ -323,44 +239,14 @@ def _top(kind: type) -> Any:
 
 
 def render(out_dir: Path, languages: list[str], work: Path | None = None) -> list[Shot]:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_theme(app)  # type: ignore[arg-type]
-    previous = i18n.current_language()
-    with tempfile.TemporaryDirectory(prefix="render-screens-") as tmp:
-        root = work or Path(tmp)
-        backend = start_demo_backend(root / "demo")
-        shots: list[Shot] = []
-        try:
-            for lang in languages:
-                i18n.set_language(lang)
-                apply_theme(app)  # type: ignore[arg-type]  # the language's font and direction
-                shots += Renderer(out_dir, lang, backend, root).run()
-        finally:
-            backend.stop()
-            i18n.set_language(previous)
-    return shots
+    def run(out: Path, lang: str, backend: DemoBackend, root: Path) -> list[Shot]:
+        return Renderer(out, lang, backend, root).run()
 
-
-def _language_list(value: str) -> list[str]:
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [v for v in langs if v not in i18n.LANGUAGES]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown language(s) {unknown}; choose from {', '.join(i18n.LANGUAGES)}")
-    return langs
+    return render_common.render_languages(out_dir, languages, run, prefix="render-screens-", work=work)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default=str(ROOT / "screenshots"), help="output directory (git-ignored)")
-    parser.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="default: zh_CN and en")
-    parser.add_argument("--langs", type=_language_list, default=[], help="comma-separated, e.g. vi,fa")
-    args = parser.parse_args(argv)
-    shots = render(Path(args.out), (args.lang or []) + args.langs or ["zh_CN", "en"])
-    for shot in shots:
-        for problem in shot.problems:
-            print(f"{shot.path.relative_to(Path(args.out))}: {problem}")
-    print(f"{len(shots)} screens written under {args.out}")
-    return 1 if any(s.problems for s in shots) else 0
+    return render_common.main(argv, __doc__, render)
 
 
 if __name__ == "__main__":

@@ -658,19 +658,10 @@ def run_activate(args: argparse.Namespace) -> int:
     from app.i18n import tr_error
     from app.services.local_status import format_status_text
 
-    paths: AppPaths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
-    service = open_service(paths, server_url=getattr(args, "server", None), demo=bool(getattr(args, "demo", False)))
-    login = getattr(args, "login", None)
-    password = getattr(args, "password", None)
+    service = cli_service(args)
     try:
-        if login and password:
-            service.sign_in(login, password, remember=False)
-        else:
-            if login and login != service.settings.last_login:
-                service.settings = service.settings.replace(last_login=login)
-            if service.restore_session() is None:
-                _say("not signed in: no saved session for this login; use --login and give the password on stdin")
-                return EXIT_FAILED
+        if not cli_sign_in(service, args):
+            return EXIT_FAILED
         org_id = args.org if getattr(args, "org", None) is not None else _only_organisation(service)
         if org_id is None:
             return EXIT_FAILED
@@ -695,6 +686,28 @@ def run_activate(args: argparse.Namespace) -> int:
 
 
 cli_activate = run_activate
+
+
+def cli_service(args: argparse.Namespace) -> LicenceService:
+    """The service a command-line run works with: ``--data-dir``, ``--server`` and ``--demo`` from ``args``."""
+    paths: AppPaths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
+    return open_service(paths, server_url=getattr(args, "server", None), demo=bool(getattr(args, "demo", False)))
+
+
+def cli_sign_in(service: LicenceService, args: argparse.Namespace) -> bool:
+    """Sign in with ``--login`` and the password given, or restore that login's saved session.
+
+    False, said on stderr, when there is neither; raises what ``sign_in`` raises."""
+    login, password = getattr(args, "login", None), getattr(args, "password", None)
+    if login and password:
+        service.sign_in(login, password, remember=False)
+        return True
+    if login and login != service.settings.last_login:
+        service.settings = service.settings.replace(last_login=login)
+    if service.restore_session() is None:
+        _say("not signed in: no saved session for this login; use --login and give the password on stdin")
+        return False
+    return True
 
 
 def _only_organisation(service: LicenceService) -> int | None:

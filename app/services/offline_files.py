@@ -227,10 +227,9 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 3
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from app.services.licence_service import open_service
+    from app.services.licence_service import cli_service
 
-    paths: AppPaths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
-    return open_service(paths, server_url=getattr(args, "server", None), demo=bool(getattr(args, "demo", False)))
+    return cli_service(args)
 
 
 def run_offline_request(args: argparse.Namespace) -> int:
@@ -292,18 +291,12 @@ def run_offline_upload(args: argparse.Namespace) -> int:
     from app.domain.server_errors import state_for_error
     from app.i18n import tr, tr_error
     from app.services.errors import ApiError, NetworkError, NotSignedInError
+    from app.services.licence_service import cli_sign_in
 
     service = _open(args)
-    login, password = getattr(args, "login", None), getattr(args, "password", None)
     try:
-        if login and password:
-            service.sign_in(login, password, remember=False)
-        else:
-            if login and login != service.settings.last_login:
-                service.settings = service.settings.replace(last_login=login)
-            if service.restore_session() is None:
-                _say("not signed in: no saved session for this login; use --login and give the password on stdin")
-                return EXIT_FAILED
+        if not cli_sign_in(service, args):
+            return EXIT_FAILED
         response = upload_request(service, args.request, args.out, getattr(args, "org", None))
     except OfflineFileError as exc:
         _say(tr_error(exc.code) + f" [{exc.code}]")

@@ -31,9 +31,10 @@ from app.services.errors import ApiError, CancelledError, NetworkError
 from app.ui import adapt
 from app.ui.auth_page import format_when
 from app.ui.machines_dialog import MachinesDialog
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.sign_in_dialog import SignInDialog
 from app.ui.theme import repolish
+from app.ui.widgets.message import set_message
 from app.ui.widgets.state_badge import StateBadge
 
 
@@ -42,13 +43,6 @@ def _label(text: str = "", name: str = "fieldValue", *, wrap: bool = True) -> QL
     label.setObjectName(name)
     label.setWordWrap(wrap)
     return label
-
-
-def _set_message(label: QLabel, text: str | None, *, ok: bool = False) -> None:
-    label.setText(text or "")
-    label.setObjectName("okText" if ok else "errorText")
-    repolish(label)
-    label.setVisible(bool(text))
 
 
 class Step(QWidget):
@@ -84,12 +78,12 @@ class Step(QWidget):
     def run(
         self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], text: str, trigger: QWidget | None = None
     ) -> Op:
-        _set_message(self.message, None)
+        set_message(self.message, None)
         return self.wizard.run(fn, on_success, lambda exc: self.fail(exc), text, trigger)
 
     def fail(self, exc: BaseException) -> None:
         if not isinstance(exc, CancelledError):
-            _set_message(self.message, adapt.error_text(exc))
+            set_message(self.message, adapt.error_text(exc))
         if isinstance(exc, NetworkError):
             self.wizard.offline_button.show()  # the server is unreachable: offer the file exchange
 
@@ -175,7 +169,7 @@ class OrganisationStep(Step):
             if org["id"] == previous or len(organisations) == 1:
                 self.orgs.setCurrentItem(item)
         if not organisations:
-            _set_message(self.message, tr("This account has no organisation yet. Create one below."))
+            set_message(self.message, tr("This account has no organisation yet. Create one below."))
         self.changed.emit()
 
     @property
@@ -189,7 +183,7 @@ class OrganisationStep(Step):
     def on_create_button_clicked(self) -> None:
         name, tax_id = self.new_name.text().strip(), self.new_tax_id.text().strip()
         if not name or not tax_id:
-            _set_message(self.message, tr("Enter the organisation's name and tax id."))
+            set_message(self.message, tr("Enter the organisation's name and tax id."))
             return
         self.run(
             lambda cancel: self.wizard.service.create_org(name, tax_id, cancel=cancel),
@@ -379,7 +373,7 @@ class ReviewStep(Step):
                 "This serial number is for another product ({product}) than the one installed here.",
                 product=p["product"],
             )
-        _set_message(self.warning, warning)
+        set_message(self.warning, warning)
         self.confirm.setEnabled(True)
         self.changed.emit()
 
@@ -448,7 +442,7 @@ class ConfirmStep(Step):
         self.badge.set_state(code=view.code, label=view.label, label_zh=view.label_zh, severity=view.severity)
         self.badge.show()
         self.activate_button.hide()
-        _set_message(self.message, view.explanation, ok=view.severity == "ok")
+        set_message(self.message, view.explanation, ok=view.severity == "ok")
         self.activated.emit(result)
 
     def fail(self, exc: BaseException) -> None:
@@ -585,14 +579,8 @@ class ActivationWizard(QDialog):
         trigger: QWidget | None,
     ) -> Op:
         op = run_op(self, fn, on_success=on_success, on_failure=on_failure, progress_text=text, trigger=trigger)
-        self.ops.append(op)
-
-        def finished() -> None:
-            if op in self.ops:
-                self.ops.remove(op)
-            self._update_buttons()
-
-        op.finished.connect(finished)
+        keep_while_running(self.ops, op)
+        op.finished.connect(self._update_buttons)  # after keep_while_running's slot: the buttons see the op gone
         self._update_buttons()
         return op
 

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError
 from app.ui import adapt
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.status_view import StatusView
-from app.ui.theme import repolish
+from app.ui.widgets.message import message_label, set_message
 
 MIN_CDKEY_CHARS = 16  # letters and digits; the server checks the rest
 
@@ -75,9 +75,7 @@ class AddonsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.cdkey_edit, 1)
         row.addWidget(self.activate_button)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_label()
         close = QPushButton(tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
@@ -135,14 +133,13 @@ class AddonsDialog(QDialog):
             progress_text=tr("Activating the add-on service…"),
             trigger=self.activate_button,
         )
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
 
     def on_activated(self, status: Any) -> None:
         view = adapt.status_view(status, self.service)
         self.show_addons(view.addons)
         self.cdkey_edit.clear()
-        self._say(tr("The add-on service is activated."), ok=True)
+        set_message(self.message, tr("The add-on service is activated."), ok=True)
         self.licence_changed.emit(status)
 
     def on_failed(self, exc: BaseException) -> None:
@@ -151,10 +148,4 @@ class AddonsDialog(QDialog):
         if isinstance(exc, ApiError) and exc.code == "CODE_ALREADY_REDEEMED":
             # The server shares the code with recharge codes; here it is about an add-on CDkey.
             exc = ApiError("ADDON_CDKEY_USED", exc.message, exc.details, exc.status)
-        self._say(adapt.error_text(exc), ok=False)
-
-    def _say(self, text: str, *, ok: bool) -> None:
-        self.message.setText(text)
-        self.message.setObjectName("okText" if ok else "errorText")
-        repolish(self.message)
-        self.message.show()
+        set_message(self.message, adapt.error_text(exc), ok=False)

@@ -23,7 +23,7 @@ from app.domain.renewal import LedgerInUse
 from app.i18n import N_, tr
 from app.services.errors import CancelledError
 from app.ui import adapt
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +184,7 @@ class ArchiveLedgersDialog(QDialog):
             progress_text=tr("Archiving ledgers…"),
             trigger=self.archive_button,
         )
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
 
     def on_archived(self, ids: list[int]) -> None:
         self.archived.emit(ids)

@@ -42,7 +42,7 @@ from app.services.errors import ApiError, CancelledError
 from app.ui import adapt
 from app.ui.payment_view import PaymentView
 from app.ui.renewal_page import date_text, period_text
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 
 log = logging.getLogger(__name__)
 
@@ -222,8 +222,7 @@ class BulkRenewalPage(QWidget):
     def run(self, fn: Any, on_success: Any, **kw: Any) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
         op = run_op(self, fn, on_success=on_success, **kw)
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
         return op
 
     def load(self) -> Op:

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.services.errors import CancelledError
 from app.ui import adapt
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.status_view import StatusView
-from app.ui.theme import repolish
+from app.ui.widgets.message import message_label, set_message
 
 MIN_CONTACT_CHARS = 3  # the server's rule (server/schemas/me.py CertificationRequest)
 
@@ -74,9 +74,7 @@ class CertificationDialog(QDialog):
         form.addRow(tr("Contact"), self.contact_edit)
         for edit in (self.name_edit, self.tax_edit, self.contact_edit):
             edit.textChanged.connect(self.on_field_text_changed)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_label()
         self.submit_button = QPushButton(tr("Submit for certification"))
         self.submit_button.setProperty("primary", True)
         self.submit_button.clicked.connect(self.on_submit_button_clicked)
@@ -127,8 +125,7 @@ class CertificationDialog(QDialog):
             progress_text=tr("Submitting the certification…"),
             trigger=self.submit_button,
         )
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
 
     def on_submitted(self, status: Any) -> None:
         self.licence_changed.emit(status)
@@ -137,7 +134,4 @@ class CertificationDialog(QDialog):
     def on_failed(self, exc: BaseException) -> None:
         if isinstance(exc, CancelledError):
             return
-        self.message.setText(adapt.error_text(exc))
-        self.message.setObjectName("errorText")
-        repolish(self.message)
-        self.message.show()
+        set_message(self.message, adapt.error_text(exc))

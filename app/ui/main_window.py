@@ -38,7 +38,7 @@ from app.ui.offline_dialog import open_offline_dialog
 from app.ui.orders_page import OrdersPage
 from app.ui.purchase_dialog import PurchaseDialog
 from app.ui.renewal_page import RenewalPages
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sign_in_dialog import SignInDialog
 from app.ui.status_view import StatusView, action_label
@@ -269,8 +269,7 @@ class MainWindow(QMainWindow):
         """run_op with failures shown on this window; kept in ``ops`` so tests and close() can see them."""
         kw.setdefault("on_failure", self.on_op_failed)
         op = run_op(self, fn, on_success=on_success, **kw)
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
         return op
 
     def reauthenticate(self, *, quiet: bool = False) -> Op | None:

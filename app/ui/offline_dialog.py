@@ -44,9 +44,9 @@ from app.services.offline_files import (
     write_request,
 )
 from app.ui import adapt
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.sign_in_dialog import SignInDialog
-from app.ui.theme import repolish
+from app.ui.widgets.message import set_message
 from app.ui.widgets.state_badge import StateBadge
 
 # Beyond this QR version a phone camera struggles with a screen; the file alone is offered then.
@@ -82,13 +82,6 @@ def _label(text: str = "", name: str = "explanation") -> QLabel:
     label.setObjectName(name)
     label.setWordWrap(True)
     return label
-
-
-def _set_message(label: QLabel, text: str | None, *, ok: bool = False) -> None:
-    label.setText(text or "")
-    label.setObjectName("okText" if ok else "errorText")
-    repolish(label)
-    label.setVisible(bool(text))
 
 
 def error_text(exc: BaseException) -> str:
@@ -312,10 +305,10 @@ class OfflineDialog(QDialog):
             else tr("This request is too large for a QR code: carry the file.")
         )
         self.request_card.show()
-        _set_message(self.message, None)
+        set_message(self.message, None)
         if request.get("action") == "deactivate":
             text = tr("This computer is no longer activated. The seat is freed once the file is uploaded.")
-            _set_message(self.message, text, ok=True)
+            set_message(self.message, text, ok=True)
             self._set_has_licence(False)
             self.status_changed.emit(status)
 
@@ -337,7 +330,7 @@ class OfflineDialog(QDialog):
             text = tr("The server released this computer's seat. This computer is no longer activated.")
         else:
             text = view.explanation
-        _set_message(self.message, text, ok=view.severity == "ok" or result.action == "deactivate")
+        set_message(self.message, text, ok=view.severity == "ok" or result.action == "deactivate")
         self._set_has_licence(view.has_licence)
         self.status_changed.emit(result.status)
 
@@ -425,7 +418,7 @@ class OfflineDialog(QDialog):
             if answer.get("action") == "deactivate"
             else tr("Take it back to the offline computer and import it there.")
         )
-        _set_message(self.upload_message, tr("Response file written: {path}", path=path) + " " + done, ok=True)
+        set_message(self.upload_message, tr("Response file written: {path}", path=path) + " " + done, ok=True)
 
     def on_upload_failed(self, exc: BaseException) -> None:
         if isinstance(exc, ApiError) and exc.code == "ORG_REQUIRED":
@@ -438,11 +431,11 @@ class OfflineDialog(QDialog):
                     "This account has several organisations. Choose the one that receives the licence, then upload "
                     "again."
                 )
-                _set_message(self.upload_message, text)
+                set_message(self.upload_message, text)
                 return
         self._upload_paths = None
         if not isinstance(exc, CancelledError):
-            _set_message(self.upload_message, error_text(exc))
+            set_message(self.upload_message, error_text(exc))
 
     # -- plumbing -----------------------------------------------------------------------------------------
 
@@ -456,25 +449,19 @@ class OfflineDialog(QDialog):
         message: QLabel | None = None,
     ) -> Op:
         label = message or self.message
-        _set_message(label, None)
+        set_message(label, None)
 
         def failed(exc: BaseException) -> None:
             if not isinstance(exc, CancelledError):
-                _set_message(label, error_text(exc))
+                set_message(label, error_text(exc))
 
         sender = self.sender()
         trigger = sender if isinstance(sender, QPushButton) else None
         op = run_op(
             self, fn, on_success=on_success, on_failure=on_failure or failed, progress_text=text, trigger=trigger
         )
-        self.ops.append(op)
-
-        def finished() -> None:
-            if op in self.ops:
-                self.ops.remove(op)
-            self.on_action_changed()
-
-        op.finished.connect(finished)
+        keep_while_running(self.ops, op)
+        op.finished.connect(self.on_action_changed)  # after keep_while_running's slot: the buttons see the op gone
         self.on_action_changed()
         return op
 

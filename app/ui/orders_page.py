@@ -34,7 +34,7 @@ from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NotSignedInError
 from app.ui import adapt
 from app.ui.recharge_dialog import RechargeDialog
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.widgets.copy_field import CopyField
 
 log = logging.getLogger(__name__)
@@ -264,8 +264,7 @@ class OrdersPage(QWidget):
     def run(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
         op = run_op(self, fn, on_success=on_success, **kw)
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
         return op
 
     def refresh(self) -> Op:

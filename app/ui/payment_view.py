@@ -18,7 +18,7 @@ from app.domain import purchase
 from app.i18n import tr
 from app.services.errors import CancelledError
 from app.ui import adapt
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.widgets.copy_field import CopyField
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,7 @@ class PaymentView(QWidget):
             trigger=self.paid_button if manual else None,
         )
         self._poll_op = op
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
 
     def on_order_fetched(self, order: dict[str, Any], manual: bool) -> None:
         if self._finished:

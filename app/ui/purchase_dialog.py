@@ -42,7 +42,7 @@ from app.i18n import state_label, tr
 from app.services.errors import CancelledError, ServiceError
 from app.ui import adapt
 from app.ui.payment_view import PaymentView
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.theme import repolish
 
 log = logging.getLogger(__name__)
@@ -373,8 +373,7 @@ class PurchaseDialog(QDialog):
     def run(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
         op = run_op(self, fn, on_success=on_success, **kw)
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
         return op
 
     def load(self) -> Op:

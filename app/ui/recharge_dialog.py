@@ -13,8 +13,8 @@ from app.domain.server_errors import format_local_time
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError
 from app.ui import adapt
-from app.ui.runner import Op, run_op
-from app.ui.theme import repolish
+from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.widgets.message import message_label, set_message
 
 
 class RechargeDialog(QDialog):
@@ -41,9 +41,7 @@ class RechargeDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.code_edit, 1)
         row.addWidget(self.redeem_button)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_label()
         close = QPushButton(tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
@@ -88,14 +86,14 @@ class RechargeDialog(QDialog):
             progress_text=tr("Redeeming the recharge code…"),
             trigger=self.redeem_button,
         )
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
 
     def on_redeemed(self, result: dict[str, Any]) -> None:
         answer: dict[str, Any] = result["answer"]
         self.answer = answer
         expires = purchase.parse_time(answer.get("expires_at"))
-        self._say(
+        set_message(
+            self.message,
             tr(
                 "Added {months} months. The licence now runs until {when}.",
                 months=answer.get("months"),
@@ -112,10 +110,4 @@ class RechargeDialog(QDialog):
         if isinstance(exc, ApiError) and exc.code == "CODE_INVALID":
             # The server shares CODE_INVALID with verification codes; here it is about a recharge code.
             exc = ApiError("RECHARGE_CODE_INVALID", exc.message, exc.details, exc.status)
-        self._say(adapt.error_text(exc), ok=False)
-
-    def _say(self, text: str, *, ok: bool) -> None:
-        self.message.setText(text)
-        self.message.setObjectName("okText" if ok else "errorText")
-        repolish(self.message)
-        self.message.show()
+        set_message(self.message, adapt.error_text(exc), ok=False)

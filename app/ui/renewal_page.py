@@ -33,7 +33,7 @@ from app.services.errors import ApiError, CancelledError
 from app.ui import adapt
 from app.ui.archive_ledgers_dialog import ArchiveLedgersDialog
 from app.ui.payment_view import PaymentView
-from app.ui.runner import Op, run_op
+from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.theme import repolish
 
 log = logging.getLogger(__name__)
@@ -288,8 +288,7 @@ class RenewalPage(QWidget):
     def run(self, fn: Any, on_success: Any, *, quiet: bool = False, **kw: Any) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
         op = run_op(self._quiet_host if quiet else self, fn, on_success=on_success, **kw)
-        self.ops.append(op)
-        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        keep_while_running(self.ops, op)
         return op
 
     def load(self, *, then_archive: bool = False) -> Op:

@@ -203,3 +203,10 @@ def run_op(
         trigger=trigger,
         silent=silent,
     )
+
+
+def keep_while_running(ops: list[Op], op: Op) -> Op:
+    """Hold ``op`` in ``ops`` until it finishes: tests wait for the list to empty and close() cancels what is left."""
+    ops.append(op)
+    op.finished.connect(lambda: ops.remove(op) if op in ops else None)
+    return op

@@ -26,6 +26,7 @@ from app.i18n import tr
 from app.services.errors import CancelledError, ServiceError
 from app.ui import adapt
 from app.ui.runner import Op, run_op
+from app.ui.widgets.message import message_label, set_message
 from app.ui.widgets.rule_list import RuleList
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,6 @@ def demo_code(service: Any, login: str, purpose: str, cancel: Any = None) -> str
         return None
     codes = [m.get("code") for m in messages if m.get("purpose") == purpose and m.get("code")]
     return str(codes[0]) if codes else None
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("errorText")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class SignInDialog(QDialog):
@@ -128,7 +121,7 @@ class SignInDialog(QDialog):
         if self.keyring_hint.text():
             self.remember_check.setChecked(False)
             self.remember_check.setEnabled(False)
-        self.sign_in_message = _message_label()
+        self.sign_in_message = message_label()
         self.sign_in_button = QPushButton(tr("Sign in"))
         self.sign_in_button.setProperty("primary", True)
         self.sign_in_button.setDefault(True)
@@ -168,10 +161,10 @@ class SignInDialog(QDialog):
     def on_sign_in_button_clicked(self) -> None:
         login, password = self.login_edit.text().strip(), self.password_edit.text()
         if not login or not password:
-            self._show(self.sign_in_message, tr("Enter your account and password."))
+            set_message(self.sign_in_message, tr("Enter your account and password."))
             return
         remember = self.remember_check.isChecked()
-        self._show(self.sign_in_message, None)
+        set_message(self.sign_in_message, None)
         self.op = run_op(
             self,
             lambda cancel: self.service.sign_in(login, password, remember, cancel=cancel),
@@ -191,7 +184,7 @@ class SignInDialog(QDialog):
             return
         self.password_edit.clear()
         self.password_edit.setFocus()
-        self._show(self.sign_in_message, adapt.error_text(exc))
+        set_message(self.sign_in_message, adapt.error_text(exc))
 
     # -- register ------------------------------------------------------------------------------------
 
@@ -203,7 +196,7 @@ class SignInDialog(QDialog):
         self.reg_code = QLineEdit()
         self.reg_code.setPlaceholderText(tr("Verification code"))
         self.reg_demo_code = _demo_code_label(self.reg_code)
-        self.reg_message = _message_label()
+        self.reg_message = message_label()
         self.reg_code_button.clicked.connect(
             lambda: self._request_code(
                 self.reg_login, "register", self.reg_message, self.reg_code_button, self.reg_demo_code
@@ -231,7 +224,7 @@ class SignInDialog(QDialog):
     def on_reg_button_clicked(self) -> None:
         login, code, password = self.reg_login.text().strip(), self.reg_code.text().strip(), self.reg_password.text()
         if not self.reg_rules.all_ok or not login or not code:
-            self._show(self.reg_message, tr("Fill in the account, the code and a password that meets every rule."))
+            set_message(self.reg_message, tr("Fill in the account, the code and a password that meets every rule."))
             return
         self.op = run_op(
             self,
@@ -247,7 +240,7 @@ class SignInDialog(QDialog):
         self.login_edit.setText(login)
         self.password_edit.clear()
         self.password_edit.setFocus()
-        self._show(self.sign_in_message, tr("Account created. Sign in with your new password."), ok=True)
+        set_message(self.sign_in_message, tr("Account created. Sign in with your new password."), ok=True)
 
     # -- forgot password --------------------------------------------------------------------------
 
@@ -259,7 +252,7 @@ class SignInDialog(QDialog):
         self.reset_code = QLineEdit()
         self.reset_code.setPlaceholderText(tr("Verification code"))
         self.reset_demo_code = _demo_code_label(self.reset_code)
-        self.reset_message = _message_label()
+        self.reset_message = message_label()
         self.reset_code_button.clicked.connect(
             lambda: self._request_code(
                 self.reset_login, "password_reset", self.reset_message, self.reset_code_button, self.reset_demo_code
@@ -291,7 +284,7 @@ class SignInDialog(QDialog):
             self.reset_password.text(),
         )
         if not self.reset_rules.all_ok or not login or not code:
-            self._show(self.reset_message, tr("Fill in the account, the code and a password that meets every rule."))
+            set_message(self.reset_message, tr("Fill in the account, the code and a password that meets every rule."))
             return
         self.op = run_op(
             self,
@@ -306,7 +299,7 @@ class SignInDialog(QDialog):
         self.tabs.setCurrentIndex(0)
         self.login_edit.setText(login)
         self.password_edit.setFocus()
-        self._show(self.sign_in_message, tr("Password changed. Sign in with the new password."), ok=True)
+        set_message(self.sign_in_message, tr("Password changed. Sign in with the new password."), ok=True)
 
     # -- shared ------------------------------------------------------------------------------------
 
@@ -315,7 +308,7 @@ class SignInDialog(QDialog):
     ) -> None:
         login = login_edit.text().strip()
         if not login:
-            self._show(message, tr("Enter your account first."))
+            set_message(message, tr("Enter your account first."))
             return
         demo_label.hide()
 
@@ -333,7 +326,7 @@ class SignInDialog(QDialog):
         )
 
     def _code_sent(self, message: QLabel, demo_label: QLabel, login: str, code: str | None) -> None:
-        self._show(message, tr("A code was sent. It may take a few minutes to arrive."), ok=True)
+        set_message(message, tr("A code was sent. It may take a few minutes to arrive."), ok=True)
         if code:
             link = f"<a href='{html.escape(code)}'>{html.escape(code)}</a>"
             shown = tr(
@@ -346,7 +339,7 @@ class SignInDialog(QDialog):
 
     def _failed(self, label: QLabel, exc: BaseException) -> None:
         if not isinstance(exc, CancelledError):
-            self._show(label, adapt.error_text(exc))
+            set_message(label, adapt.error_text(exc))
 
     @staticmethod
     def _tab(page: QWidget, form: QFormLayout, message: QLabel, button: QPushButton) -> QWidget:
@@ -361,15 +354,6 @@ class SignInDialog(QDialog):
         column.addLayout(row)
         column.addStretch(1)
         return page
-
-    @staticmethod
-    def _show(label: QLabel, text: str | None, *, ok: bool = False) -> None:
-        from app.ui.theme import repolish
-
-        label.setText(text or "")
-        label.setObjectName("okText" if ok else "errorText")
-        repolish(label)
-        label.setVisible(bool(text))
 
     def reject(self) -> None:
         if self.op is not None and self.op.running:

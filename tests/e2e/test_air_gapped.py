@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import keyring.backend
-import keyring.errors
 import pytest
 
 from app.domain.envelope import public_key_from_b64
@@ -30,30 +28,13 @@ from app.services.settings import load_settings
 from app.services.trust import DemoTrust
 from server.services.admin import IssuedKey
 from tests.support.accounts import DEFAULT_PASSWORD, make_account, make_org
+from tests.support.keyring import MemoryKeyring
 from tests.support.licensing import issue_licence
 from tests.support.live import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
 LOGIN = "13500000001"
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
 
 
 def dead_url() -> str:

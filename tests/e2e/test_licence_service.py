@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import keyring.backend
-import keyring.errors
 import pytest
 
 from app.domain.envelope import public_key_from_b64
@@ -23,29 +21,10 @@ from app.services.settings import ClientSettings, load_settings
 from server.services.admin import IssuedKey, create_policy, create_product, issue_licences, set_licence_status
 from tests.support.accounts import DEFAULT_PASSWORD, make_account, make_org
 from tests.support.http_stubs import Gateway, Reply, Seen, SilentServer
+from tests.support.keyring import MemoryKeyring
 from tests.support.live import LiveServer
 
 LOGIN = "13700000001"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring (the real Secret Service is tested with credentials.py)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
 
 
 class ClientClock:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import keyring.backend
-import keyring.errors
 import pytest
 
 from app import i18n
@@ -19,27 +17,8 @@ from app.services.licence_service import LicenceService
 from app.services.paths import AppPaths
 from app.services.settings import load_settings
 from app.ui.runner import _pool
+from tests.support.keyring import MemoryKeyring
 from tests.support.live import LiveServer
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """In-memory keyring: GUI tests need a working store, not the real Secret Service (tested elsewhere)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
 
 
 def machine(seed: str) -> FixedFingerprint:
