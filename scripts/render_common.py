@@ -93,7 +93,11 @@ class ScreenGrabber:
 
     def grab(self, name: str, widget: QWidget) -> None:
         widget.show()
-        QApplication.processEvents()
+        # A word-wrapped label gets its height over several layout passes (each posts the next): let them
+        # all run before grabbing and judging clipping, however slowly a loaded machine delivers them.
+        for _ in range(5):
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
         path = self.out / f"{name}.png"
         widget.grab().save(str(path))
         self.shots.append(Shot(name, path, layout_problems(widget, self.lang)))
