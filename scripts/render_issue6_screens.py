@@ -73,8 +73,8 @@ def _signed_in(renderer: Any, service: Any, scenario: str, login_index: int = 0)
 
 
 def render_issue6(renderer: Any) -> None:
-    from app.ui.addons_dialog import AddonsDialog
-    from app.ui.certification_dialog import CertificationDialog
+    from app.ui.activation.addons_dialog import AddonsDialog
+    from app.ui.activation.certification_dialog import CertificationDialog
     from server.models import Announcement
 
     ctx = renderer.backend._server.ctx

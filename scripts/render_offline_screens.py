@@ -24,7 +24,7 @@ from app.services.fingerprint import FixedFingerprint, hash_component  # noqa: E
 from app.services.licence_service import LicenceService  # noqa: E402
 from app.services.paths import AppPaths  # noqa: E402
 from app.services.settings import load_settings  # noqa: E402
-from app.ui.offline_dialog import OfflineDialog  # noqa: E402
+from app.ui.offline.offline_dialog import OfflineDialog  # noqa: E402
 from scripts import render_common  # noqa: E402
 from scripts.render_common import ScreenGrabber, Shot, dead_url, wait_until  # noqa: E402
 

@@ -44,8 +44,8 @@ def _signed_in_service(renderer: Any) -> LicenceService:
 
 def render_purchase(renderer: Any) -> None:
     """Screens of issue 4 into ``renderer`` (a render_screens.Renderer): shots named purchase_* and orders_*."""
-    from app.ui.orders_page import OrdersPage
-    from app.ui.purchase_dialog import LedgerYearPicker, PurchaseDialog
+    from app.ui.orders.orders_page import OrdersPage
+    from app.ui.purchase.purchase_dialog import LedgerYearPicker, PurchaseDialog
 
     service = _signed_in_service(renderer)
     host = QWidget()

@@ -28,8 +28,8 @@ from app.services.fingerprint import FixedFingerprint, hash_component  # noqa: E
 from app.services.licence_service import LicenceService  # noqa: E402
 from app.services.paths import AppPaths  # noqa: E402
 from app.services.settings import load_settings  # noqa: E402
+from app.ui.activation.status_view import StatusView  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
-from app.ui.status_view import StatusView  # noqa: E402
 from scripts import render_common  # noqa: E402
 from scripts.render_common import ScreenGrabber, Shot, wait_until  # noqa: E402
 
@@ -68,7 +68,7 @@ class Renderer(ScreenGrabber):
     # -- flows ----------------------------------------------------------------------------------
 
     def sign_in(self, window: MainWindow, grab_prefix: str | None = None) -> None:
-        from app.ui.sign_in_dialog import SignInDialog
+        from app.ui.auth.sign_in_dialog import SignInDialog
 
         window.on_action_requested("SIGN_IN")
         dialog = _top(SignInDialog)
@@ -143,14 +143,14 @@ class Renderer(ScreenGrabber):
         wizard.close()
         wait_until(lambda: not window.ops)
         self.grab("state_ACTIVE", window)
-        from app.ui.machines_dialog import MachinesDialog
+        from app.ui.machines.machines_dialog import MachinesDialog
 
         window.open_machines()
         machines = _top(MachinesDialog)
         wait_until(lambda: machines.table.rowCount() > 0)
         self.grab("dialog_machines", machines)
         machines.close()
-        from app.ui.settings_dialog import SettingsDialog
+        from app.ui.settings.settings_dialog import SettingsDialog
 
         window.open_settings()
         settings = _top(SettingsDialog)

@@ -19,7 +19,7 @@ fi
 VENV=${LP_VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-"$VENV/bin/python" -m pip install -q -e '.[dev]'
+"$VENV/bin/python" -m pip install -q -e ./protocol -e ./server -e '.[dev]'
 
 PY="$(cd "$VENV/bin" && pwd)/python"
 export QT_QPA_PLATFORM=offscreen

@@ -12,8 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
-from app.domain.envelope import ALGORITHM, public_key_to_b64, sign_payload
+from licence_protocol.envelope import ALGORITHM, public_key_to_b64, sign_payload
 
 ACTIVE_FILE = "ACTIVE"
 

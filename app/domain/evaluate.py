@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
-from app.domain.document import LicenceDocument
-from app.domain.fingerprint import MachineMatch, compare_components
+from licence_protocol.document import LicenceDocument
+from licence_protocol.fingerprint import MachineMatch, compare_components
+
 from app.domain.server_errors import state_for_error
 from app.domain.states import StateCode, StateInfo, state_info
 

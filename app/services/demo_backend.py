@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from licence_protocol.envelope import public_key_from_b64
 
-from app.domain.envelope import public_key_from_b64
 from app.services.paths import write_atomically
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from app.domain.fingerprint import STRONG_COMPONENTS, feature_code
+from licence_protocol.fingerprint import STRONG_COMPONENTS, feature_code
+
 from app.services.paths import AppPaths, write_atomically
 
 log = logging.getLogger(__name__)

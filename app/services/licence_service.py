@@ -23,10 +23,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from licence_protocol.document import DocumentFormatError, LicenceDocument
+from licence_protocol.envelope import EnvelopeError, verify_envelope
+from licence_protocol.fingerprint import feature_code
 
-from app.domain.document import DocumentFormatError, LicenceDocument
-from app.domain.envelope import EnvelopeError, verify_envelope
-from app.domain.fingerprint import feature_code
 from app.domain.lease import Announcement, MaintenanceWindow, parse_announcements
 from app.domain.server_errors import state_for_error
 from app.domain.states import exit_code_for

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from licence_protocol.document import DocumentFormatError, LicenceDocument
+from licence_protocol.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
+from licence_protocol.fingerprint import feature_code
 
-from app.domain.document import DocumentFormatError, LicenceDocument
-from app.domain.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
 from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate, evaluate_for_status
-from app.domain.fingerprint import feature_code
 from app.domain.states import StateInfo, exit_code_for
 from app.services.cache import CacheProblem, ClockWatermark, LicenceCache, to_iso
 from app.services.paths import AppPaths

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from app.domain.fingerprint import feature_code
-from app.domain.offline import ACTIONS, OfflineResponseError, build_request, check_response
+from licence_protocol.fingerprint import feature_code
+from licence_protocol.offline import ACTIONS, OfflineResponseError, build_request, check_response
+
 from app.services.errors import ServiceError
 from app.services.local_status import LocalStatus
 from app.services.paths import AppPaths, write_atomically

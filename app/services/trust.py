@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from licence_protocol.envelope import EnvelopeError, public_key_from_b64, public_key_to_b64
 
-from app.domain.envelope import EnvelopeError, public_key_from_b64, public_key_to_b64
 from app.services.paths import AppPaths, write_atomically
 
 log = logging.getLogger(__name__)

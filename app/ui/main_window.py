@@ -26,23 +26,23 @@ from app import i18n
 from app.domain.states import Action
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NetworkError
-from app.ui import adapt
-from app.ui.activation_wizard import ActivationWizard
-from app.ui.addons_dialog import AddonsDialog
-from app.ui.auth_page import DEACTIVATE_THIS_MACHINE, OPEN_ADDONS, AuthPage
+from app.ui import presenter
+from app.ui.activation.activation_wizard import ActivationWizard
+from app.ui.activation.addons_dialog import AddonsDialog
+from app.ui.activation.auth_page import DEACTIVATE_THIS_MACHINE, OPEN_ADDONS, AuthPage
+from app.ui.activation.certification_dialog import CertificationDialog
+from app.ui.activation.status_view import StatusView, action_label
+from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.background_checks import BackgroundChecks
-from app.ui.banner import Banner
-from app.ui.certification_dialog import CertificationDialog
-from app.ui.machines_dialog import MachinesDialog
-from app.ui.offline_dialog import open_offline_dialog
-from app.ui.orders_page import OrdersPage
-from app.ui.purchase_dialog import PurchaseDialog
-from app.ui.renewal_page import RenewalPages
+from app.ui.machines.machines_dialog import MachinesDialog
+from app.ui.offline.offline_dialog import open_offline_dialog
+from app.ui.orders.orders_page import OrdersPage
+from app.ui.purchase.purchase_dialog import PurchaseDialog
+from app.ui.renewal.renewal_page import RenewalPages
 from app.ui.runner import Op, keep_while_running, run_op
-from app.ui.settings_dialog import SettingsDialog
-from app.ui.sign_in_dialog import SignInDialog
-from app.ui.status_view import StatusView, action_label
+from app.ui.settings.settings_dialog import SettingsDialog
 from app.ui.theme import apply_language, icon, repolish
+from app.ui.widgets.banner import Banner
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
             progress_text=tr("Authenticating online…"),
             silent=True,  # the lease is renewed in the background: the window stays usable meanwhile
         )
-        if (self.status is not None and self.status.has_licence) or adapt.last_login(self.service):
+        if (self.status is not None and self.status.has_licence) or presenter.last_login(self.service):
             # Only when start-up goes online anyway: a fresh install makes no network call before sign-in.
             self.run(
                 lambda cancel: self.service.announcements(cancel=cancel),
@@ -285,8 +285,8 @@ class MainWindow(QMainWindow):
         )
 
     def on_reauthenticate_succeeded(self, result: Any) -> None:
-        view = adapt.status_view(result, self.service)
-        network = adapt.network_after_check(self.service, view)
+        view = presenter.status_view(result, self.service)
+        network = presenter.network_after_check(self.service, view)
         if network is not None:
             self._show_network(network)
         self.auth_page.show_error(None)
@@ -308,10 +308,10 @@ class MainWindow(QMainWindow):
             self._show_network("online")
         else:
             log.error("operation failed", exc_info=exc)
-        self.auth_page.show_error(adapt.error_text(exc))
+        self.auth_page.show_error(presenter.error_text(exc))
 
     def refresh_local(self) -> None:
-        self.show_status(adapt.status_view(self.service.local_status(), self.service))
+        self.show_status(presenter.status_view(self.service.local_status(), self.service))
 
     def on_tick_timeout(self) -> None:
         if self.status is not None:
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
     # -- issue 6: banner, background checks, add-ons, certification, deactivating this computer ------------
 
     def _refresh_banner(self) -> None:
-        self.banner.set_maintenance(adapt.maintenance(self.service))
+        self.banner.set_maintenance(presenter.maintenance(self.service))
         self.banner.set_announcements(self.announcements)
         self.banner.set_status(self.status)
         self.banner.refresh(self._now())
@@ -459,7 +459,7 @@ class MainWindow(QMainWindow):
     def on_activated(self, result: Any) -> None:
         self._show_network("online")
         self.auth_page.show_error(None)
-        self.show_status(adapt.status_view(result, self.service))
+        self.show_status(presenter.status_view(result, self.service))
 
     def open_purchase(self) -> None:
         """立即购买: after payment the dialog re-authenticates by itself and hands the new status here."""

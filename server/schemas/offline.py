@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
+from licence_protocol.offline import REQUEST_TYPE, RESPONSE_TYPE
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from app.domain.offline import REQUEST_TYPE, RESPONSE_TYPE
 from server.schemas.activation import Components, Envelope, Fingerprint, MachineName, Nonce, ProductCode, Serial
 from server.schemas.common import Id
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from licence_protocol.fingerprint import MachineMatch, compare_components
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.fingerprint import MachineMatch, compare_components
 from server.config import Settings
 from server.errors import ApiError, not_found
 from server.models import Account, AddonKey, IpBinding, Licence, LicenceEvent, Machine, Organisation

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from licence_protocol.fingerprint import feature_code
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.fingerprint import feature_code
 from server.models import (
     Account,
     IpBinding,

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from licence_protocol.envelope import canonical_json
+from licence_protocol.fingerprint import MachineMatch
+from licence_protocol.offline import FORMAT_VERSION, RESPONSE_TYPE, proof_from_cdkey_hash
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.envelope import canonical_json
-from app.domain.fingerprint import MachineMatch
-from app.domain.offline import FORMAT_VERSION, RESPONSE_TYPE, proof_from_cdkey_hash
 from server.config import Settings
 from server.errors import ApiError, not_found
 from server.models import Machine, OfflineRequest, Organisation

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from licence_protocol.envelope import public_key_from_b64
+from licence_protocol.fingerprint import feature_code
 
-from app.domain.envelope import public_key_from_b64
-from app.domain.fingerprint import feature_code
 from app.services.fingerprint import hash_component
 from app.services.http import ApiClient
 from app.services.paths import AppPaths

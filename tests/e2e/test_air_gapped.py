@@ -16,8 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from licence_protocol.envelope import public_key_from_b64
 
-from app.domain.envelope import public_key_from_b64
 from app.domain.states import StateCode
 from app.services.credentials import CredentialStore
 from app.services.fingerprint import FixedFingerprint, hash_component

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from licence_protocol.envelope import public_key_from_b64
 
-from app.domain.envelope import public_key_from_b64
 from app.domain.states import StateCode
 from app.services.credentials import CredentialStore
 from app.services.errors import ApiError, CancelledError, InvalidDocumentError, NetworkError

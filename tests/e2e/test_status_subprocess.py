@@ -10,8 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from licence_protocol.envelope import public_key_from_b64
 
-from app.domain.envelope import public_key_from_b64
 from app.resources import resource_path
 from app.services.cache import LicenceCache
 from app.services.fingerprint import SystemFingerprint

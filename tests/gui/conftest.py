@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from licence_protocol.envelope import public_key_from_b64
 
 from app import i18n
-from app.domain.envelope import public_key_from_b64
 from app.services.credentials import CredentialStore
 from app.services.fingerprint import FixedFingerprint, hash_component
 from app.services.licence_service import LicenceService

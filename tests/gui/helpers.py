@@ -8,9 +8,9 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.ui.activation_wizard import ActivationWizard
+from app.ui.activation.activation_wizard import ActivationWizard
+from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.main_window import MainWindow
-from app.ui.sign_in_dialog import SignInDialog
 
 TIMEOUT = 20_000
 

@@ -52,7 +52,7 @@ def test_the_review_step_needs_the_tick_and_names_what_will_be_activated(qtbot, 
 
 
 def test_serial_format_is_checked_as_typed_and_pasting_both_fills_both(qtbot, panel_app, demo_service):
-    from app.ui.activation_wizard import ActivationWizard
+    from app.ui.activation.activation_wizard import ActivationWizard
     from app.ui.main_window import MainWindow
 
     window = MainWindow(demo_service)

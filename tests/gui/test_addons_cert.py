@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.services.fingerprint import FixedFingerprint
-from app.ui.addons_dialog import AddonsDialog
-from app.ui.certification_dialog import CertificationDialog
+from app.ui.activation.addons_dialog import AddonsDialog
+from app.ui.activation.certification_dialog import CertificationDialog
 from tests.gui.conftest import machine
 from tests.gui.helpers import TIMEOUT, badge_code, gone, idle, open_window, top_dialog
 from tests.gui.issue6_setup import ClientClock, activate, advance_both, clocked_service

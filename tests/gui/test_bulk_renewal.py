@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.domain.renewal import add_months
-from app.ui.bulk_renewal_page import COMPANY, TAX_ID, TICK, BulkRenewalPage
+from app.ui.renewal.bulk_renewal_page import COMPANY, TAX_ID, TICK, BulkRenewalPage
 from server.services.demo import ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD
 from tests.gui.helpers import TIMEOUT, open_window
 from tests.gui.test_renewal import click, press_pay

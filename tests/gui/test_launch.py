@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 
 from app import i18n
 from app.services.paths import AppPaths
+from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.launch import start_gui
-from app.ui.sign_in_dialog import SignInDialog
 from tests.gui.helpers import TIMEOUT, badge_code, top_dialog
 
 pytestmark = pytest.mark.gui

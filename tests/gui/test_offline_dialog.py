@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from app.ui.offline_dialog import OfflineDialog, qr_pixmap_for
+from app.ui.offline.offline_dialog import OfflineDialog, qr_pixmap_for
 from tests.gui.conftest import trusted_keys
 from tests.gui.helpers import TIMEOUT, badge_code, open_window, top_dialog
 from tests.support.accounts import DEFAULT_PASSWORD, make_account, make_org
@@ -143,7 +143,7 @@ def test_not_signed_in_offers_offline_activation_on_the_auth_page(qtbot, panel_a
 
 
 def test_the_checklist_offers_offline_activation_when_the_server_is_unreachable(qtbot, panel_app, make_service):
-    from app.ui.activation_wizard import ActivationWizard
+    from app.ui.activation.activation_wizard import ActivationWizard
 
     service = make_service(dead_url(), name="offline-session")
     service.api.set_refresh_token("remembered-session")  # signed in earlier; the server is gone now

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app import i18n
-from app.ui.orders_page import OrdersPage
-from app.ui.recharge_dialog import RechargeDialog
+from app.ui.orders.orders_page import OrdersPage
+from app.ui.renewal.recharge_dialog import RechargeDialog
 from tests.gui.conftest import trusted_keys
 from tests.gui.helpers import TIMEOUT, top_dialog
 from tests.gui.purchase_setup import Buyer, make_buyer

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from app import i18n
-from app.ui.purchase_dialog import LedgerYearPicker, PurchaseDialog
+from app.ui.purchase.purchase_dialog import LedgerYearPicker, PurchaseDialog
 from tests.gui.conftest import trusted_keys
 from tests.gui.helpers import TIMEOUT, top_dialog
 from tests.gui.purchase_setup import Buyer, make_buyer

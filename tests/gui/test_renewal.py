@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from app.domain.renewal import add_months
-from app.ui.archive_ledgers_dialog import ArchiveLedgersDialog
-from app.ui.renewal_page import RenewalPage, date_text
+from app.ui.renewal.archive_ledgers_dialog import ArchiveLedgersDialog
+from app.ui.renewal.renewal_page import RenewalPage, date_text
 from server.models import Licence
 from tests.gui.helpers import TIMEOUT, badge_code, gone, idle, open_window
 from tests.gui.purchase_setup import make_buyer

@@ -48,7 +48,7 @@ def test_demo_scenario_ends_on_its_state(qtbot, panel_app, demo, demo_service, n
 
 
 def test_too_many_machines_offers_the_machines_dialog_and_a_freed_seat_activates(qtbot, panel_app, demo, demo_service):
-    from app.ui.machines_dialog import MachinesDialog
+    from app.ui.machines.machines_dialog import MachinesDialog
 
     window = open_window(qtbot, demo_service)
     wizard = activate_scenario(qtbot, window, demo, "seats_full")

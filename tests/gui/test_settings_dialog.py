@@ -7,7 +7,7 @@ import socket
 import pytest
 from PySide6.QtCore import Qt
 
-from app.ui.settings_dialog import SettingsDialog
+from app.ui.settings.settings_dialog import SettingsDialog
 from tests.gui.helpers import TIMEOUT, badge_code, gone, idle, open_window, sign_in, top_dialog
 
 pytestmark = pytest.mark.gui

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from app.services.settings import ClientSettings
-from app.ui.sign_in_dialog import SignInDialog
+from app.ui.auth.sign_in_dialog import SignInDialog
 from tests.gui.helpers import TIMEOUT, badge_code, gone, idle, open_window, run_wizard, sign_in, top_dialog
 from tests.support.http_stubs import SilentServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.ui.machines_dialog import MachinesDialog
+from app.ui.machines.machines_dialog import MachinesDialog
 from server.models import Licence
 from server.services.keys import mask_serial
 from tests.gui.conftest import trusted_keys

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from licence_protocol.envelope import b64url_decode
 
-from app.domain.envelope import b64url_decode
 from server.services.admin import issue_addon_keys, set_licence_status
 from tests.support.licensing import Customer, customer, error_code, issue_licence, machine
 from tests.support.live import LiveServer, start_live_server

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 import requests
+from licence_protocol.envelope import public_key_from_b64
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.domain.envelope import public_key_from_b64
 from server.cli import main
 from server.clock import Clock
 from server.config import Settings

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from licence_protocol.envelope import b64url_decode
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.envelope import b64url_decode
 from server.cli import main
 from server.db import make_engine, make_session_factory
 from server.models import Account, AddonKey, IpBinding, Ledger, Licence, Machine, Organisation

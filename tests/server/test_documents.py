@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-
-from app.domain.envelope import (
+from licence_protocol.envelope import (
     SIGNING_PREFIX,
     BadSignatureError,
     EnvelopeError,
@@ -16,6 +15,7 @@ from app.domain.envelope import (
     public_key_from_b64,
     verify_envelope,
 )
+
 from server.models import Entitlement, Organisation
 from server.services.admin import create_ledger
 from tests.support.licensing import Customer, customer, issue_licence, machine

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import requests
+from licence_protocol.envelope import b64url_decode, public_key_from_b64
+from licence_protocol.offline import OfflineResponseError, build_request, cdkey_hash, cdkey_proof, check_response
 
-from app.domain.envelope import b64url_decode, public_key_from_b64
-from app.domain.offline import OfflineResponseError, build_request, cdkey_hash, cdkey_proof, check_response
 from server.services.admin import IssuedKey
 from server.services.keys import hash_cdkey
 from tests.support.accounts import DEFAULT_PASSWORD, make_org

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.domain.envelope import public_key_from_b64
+from licence_protocol.envelope import public_key_from_b64
+
 from tests.support.live import LiveServer
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from licence_protocol.envelope import sign_payload
+from licence_protocol.fingerprint import feature_code
 
-from app.domain.envelope import sign_payload
-from app.domain.fingerprint import feature_code
 from app.services.cache import LicenceCache, to_iso
 from app.services.paths import AppPaths
 from app.services.trust import DemoTrust

@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 import requests
+from licence_protocol.fingerprint import feature_code
 
-from app.domain.fingerprint import feature_code
 from server.services.admin import IssuedKey, create_policy, create_product, issue_licences
 from tests.support.accounts import auth_headers, make_account, make_org, token_for
 from tests.support.live import LiveServer

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
-from app.domain.document import DocumentFormatError, LicenceDocument, VoucherUsage
+from licence_protocol.document import DocumentFormatError, LicenceDocument, VoucherUsage
 
 COMPONENTS = {"machine_id": "a" * 64, "product_uuid": "b" * 64, "mac": "c" * 64}
 

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from app.domain.envelope import (
+from licence_protocol.envelope import (
     SIGNING_PREFIX,
     BadSignatureError,
     EnvelopeError,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from licence_protocol.document import LicenceDocument
+from licence_protocol.fingerprint import MachineMatch
 
-from app.domain.document import LicenceDocument
 from app.domain.evaluate import Evaluation, EvaluationInput, evaluate, evaluate_for_status
-from app.domain.fingerprint import MachineMatch
 from app.domain.states import StateCode, exit_code_for
 from tests.unit.test_document import COMPONENTS, make_payload
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from app.domain.fingerprint import MachineMatch, compare_components, feature_code
+from licence_protocol.fingerprint import MachineMatch, compare_components, feature_code
 
 STORED = {"machine_id": "m" * 64, "product_uuid": "p" * 64, "mac": "a" * 64}
 

@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from licence_protocol.fingerprint import MachineMatch, compare_components, feature_code
 
-from app.domain.fingerprint import MachineMatch, compare_components, feature_code
 from app.services import fingerprint as fp
 from app.services.fingerprint import FixedFingerprint, SystemFingerprint, collect_components, hash_component
 from app.services.paths import AppPaths

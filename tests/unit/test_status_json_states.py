@@ -14,8 +14,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from licence_protocol.document import LicenceDocument
 
-from app.domain.document import LicenceDocument
 from app.domain.evaluate import EvaluationInput, evaluate
 from app.domain.states import CATALOGUE, StateCode, exit_code_for
 from app.resources import resource_path

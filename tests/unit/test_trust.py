@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from licence_protocol.envelope import UnknownKeyError, public_key_to_b64, sign_payload, verify_envelope
 
-from app.domain.envelope import UnknownKeyError, public_key_to_b64, sign_payload, verify_envelope
 from app.services.paths import AppPaths
 from app.services.trust import DemoTrust, load_key_dir, load_trusted, shipped_keys_dir, trusted_keys
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.domain.lease import Announcement, LeaseLevel, MaintenanceWindow, banner_announcements, lease
 from app.i18n import tr
-from app.ui.status_view import StatusView
+from app.ui.activation.status_view import StatusView
 
 _STYLE = """
 #bannerRow { border-radius: 6px; padding: 8px 12px; }

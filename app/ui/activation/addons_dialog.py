@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError
-from app.ui import adapt
+from app.ui import presenter
+from app.ui.activation.status_view import StatusView
 from app.ui.runner import Op, keep_while_running, run_op
-from app.ui.status_view import StatusView
 from app.ui.widgets.message import message_label, set_message
 
 MIN_CDKEY_CHARS = 16  # letters and digits; the server checks the rest
@@ -136,7 +136,7 @@ class AddonsDialog(QDialog):
         keep_while_running(self.ops, op)
 
     def on_activated(self, status: Any) -> None:
-        view = adapt.status_view(status, self.service)
+        view = presenter.status_view(status, self.service)
         self.show_addons(view.addons)
         self.cdkey_edit.clear()
         set_message(self.message, tr("The add-on service is activated."), ok=True)
@@ -148,4 +148,4 @@ class AddonsDialog(QDialog):
         if isinstance(exc, ApiError) and exc.code == "CODE_ALREADY_REDEEMED":
             # The server shares the code with recharge codes; here it is about an add-on CDkey.
             exc = ApiError("ADDON_CDKEY_USED", exc.message, exc.details, exc.status)
-        set_message(self.message, adapt.error_text(exc), ok=False)
+        set_message(self.message, presenter.error_text(exc), ok=False)

@@ -15,7 +15,7 @@ from app.domain.server_errors import error_message
 from app.domain.states import state_info
 from app.i18n import state_label, tr
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError
-from app.ui.status_view import StatusView
+from app.ui.activation.status_view import StatusView
 
 _NETWORK_CODES = {"timeout": "TIMEOUT", "proxy": "PROXY_ERROR", "tls": "TLS_ERROR"}
 

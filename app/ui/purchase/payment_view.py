@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 from app.domain import purchase
 from app.i18n import tr
 from app.services.errors import CancelledError
-from app.ui import adapt
+from app.ui import presenter
 from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.widgets.copy_field import CopyField
 
@@ -223,7 +223,7 @@ class PaymentView(QWidget):
             return
         log.info("payment check failed: %s", type(exc).__name__)
         if manual:
-            self._show_message(adapt.error_text(exc))
+            self._show_message(presenter.error_text(exc))
 
     def _finish(self) -> None:
         self._finished = True

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services.errors import CancelledError
-from app.ui import adapt
-from app.ui.auth_page import format_when
+from app.ui import presenter
+from app.ui.activation.auth_page import format_when
 from app.ui.runner import Op, run_op
 
 
@@ -97,8 +97,8 @@ class MachinesDialog(QDialog):
         )
 
     def on_loaded(self, result: Any) -> None:
-        seats, self.rows = adapt.machines(result)
-        mine = adapt.this_feature_code(self.service)
+        seats, self.rows = presenter.machines(result)
+        mine = presenter.this_feature_code(self.service)
         self.seats.setText(tr("Seats used: {used} of {max}", used=seats[0], max=seats[1]) if seats else "")
         self.table.setRowCount(len(self.rows))
         for row, machine in enumerate(self.rows):
@@ -120,7 +120,7 @@ class MachinesDialog(QDialog):
     def on_failed(self, exc: BaseException) -> None:
         if isinstance(exc, CancelledError):
             return
-        self.message.setText(adapt.error_text(exc))
+        self.message.setText(presenter.error_text(exc))
         self.message.show()
 
     def selected(self) -> dict[str, Any] | None:

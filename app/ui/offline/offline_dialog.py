@@ -43,9 +43,9 @@ from app.services.offline_files import (
     upload_request,
     write_request,
 )
-from app.ui import adapt
+from app.ui import presenter
+from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.runner import Op, keep_while_running, run_op
-from app.ui.sign_in_dialog import SignInDialog
 from app.ui.widgets.message import set_message
 from app.ui.widgets.state_badge import StateBadge
 
@@ -87,7 +87,7 @@ def _label(text: str = "", name: str = "explanation") -> QLabel:
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, OfflineFileError):
         return tr_error(exc.code)
-    return adapt.error_text(exc)
+    return presenter.error_text(exc)
 
 
 class OfflineDialog(QDialog):
@@ -322,7 +322,7 @@ class OfflineDialog(QDialog):
         )
 
     def on_imported(self, result: Any) -> None:
-        view = adapt.status_view(result.status, self.service)
+        view = presenter.status_view(result.status, self.service)
         self.badge.set_state(code=view.code, label=view.label, label_zh=view.label_zh, severity=view.severity)
         self.badge.show()
         self.request_card.hide()
@@ -372,7 +372,7 @@ class OfflineDialog(QDialog):
         return page
 
     def _show_upload_account(self) -> None:
-        login = adapt.current_login(self.service) if self.service.signed_in else None
+        login = presenter.current_login(self.service) if self.service.signed_in else None
         self.upload_account.setText(
             tr("Signed in as {login}", login=login) if login else tr("Sign in first: the upload needs an account.")
         )
@@ -480,7 +480,7 @@ def open_offline_dialog(window: Any, *, serial: str = "", cdkey: str = "") -> Of
 
     def show(status: Any) -> None:
         if main is not None:
-            main.show_status(adapt.status_view(status, service))
+            main.show_status(presenter.status_view(status, service))
 
     return OfflineDialog.open_for(
         window, service, show, serial=serial, cdkey=cdkey, demo_logins=getattr(window, "demo_logins", None)

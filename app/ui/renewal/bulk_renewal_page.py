@@ -39,9 +39,9 @@ from app.domain import purchase, renewal
 from app.domain.renewal import Customer, InvoiceRecipient, NotifyRecipient, ReviewRow
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError
-from app.ui import adapt
-from app.ui.payment_view import PaymentView
-from app.ui.renewal_page import date_text, period_text
+from app.ui import presenter
+from app.ui.purchase.payment_view import PaymentView
+from app.ui.renewal.renewal_page import date_text, period_text
 from app.ui.runner import Op, keep_while_running, run_op
 
 log = logging.getLogger(__name__)
@@ -398,7 +398,7 @@ class BulkRenewalPage(QWidget):
                         months, ledgers[customer.licence_id], customer.licence_id, cancel=cancel
                     )
                 except ApiError as exc:  # one customer's refusal is shown on its row, not for the whole list
-                    quotes[customer.licence_id] = {"error": exc.code, "message": adapt.error_text(exc)}
+                    quotes[customer.licence_id] = {"error": exc.code, "message": presenter.error_text(exc)}
             return quotes
 
         self.run(work, self.on_quotes, progress_text=tr("Pricing the renewals…"), trigger=self.review_button)
@@ -559,7 +559,7 @@ class BulkRenewalPage(QWidget):
     def on_place_failed(self, exc: BaseException) -> None:
         if isinstance(exc, CancelledError):
             return
-        self.review_error.setText(adapt.error_text(exc))
+        self.review_error.setText(presenter.error_text(exc))
         self.review_error.show()
 
     # -- step 3: pay now, or send the link --------------------------------------------------------------
@@ -708,7 +708,7 @@ class BulkRenewalPage(QWidget):
             return
         log.info("bulk renewal call failed: %s", type(exc).__name__)
         label = self.review_error if self.steps.currentWidget() is self.review_page else self.select_error
-        label.setText(adapt.error_text(exc))
+        label.setText(presenter.error_text(exc))
         label.show()
 
     def stop(self) -> None:

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NetworkError
-from app.ui import adapt
-from app.ui.auth_page import format_when
-from app.ui.machines_dialog import MachinesDialog
+from app.ui import presenter
+from app.ui.activation.auth_page import format_when
+from app.ui.auth.sign_in_dialog import SignInDialog
+from app.ui.machines.machines_dialog import MachinesDialog
 from app.ui.runner import Op, keep_while_running, run_op
-from app.ui.sign_in_dialog import SignInDialog
 from app.ui.theme import repolish
 from app.ui.widgets.message import set_message
 from app.ui.widgets.state_badge import StateBadge
@@ -83,7 +83,7 @@ class Step(QWidget):
 
     def fail(self, exc: BaseException) -> None:
         if not isinstance(exc, CancelledError):
-            set_message(self.message, adapt.error_text(exc))
+            set_message(self.message, presenter.error_text(exc))
         if isinstance(exc, NetworkError):
             self.wizard.offline_button.show()  # the server is unreachable: offer the file exchange
 
@@ -108,11 +108,11 @@ class AccountStep(Step):
         self.body.addLayout(row)
 
     def enter(self) -> None:
-        self.account.setText(adapt.current_login(self.wizard.service) or tr("(not signed in)"))
+        self.account.setText(presenter.current_login(self.wizard.service) or tr("(not signed in)"))
         self.changed.emit()
 
     def ready(self) -> bool:
-        return bool(adapt.current_login(self.wizard.service))
+        return bool(presenter.current_login(self.wizard.service))
 
     def on_switch_button_clicked(self) -> None:
         SignInDialog.ask(
@@ -155,7 +155,7 @@ class OrganisationStep(Step):
         )
 
     def on_me_loaded(self, me: Any) -> None:
-        self.show_organisations(adapt.organisations(me))
+        self.show_organisations(presenter.organisations(me))
 
     def show_organisations(self, organisations: list[dict[str, Any]], select_id: int | None = None) -> None:
         previous = select_id if select_id is not None else (self.selected or {}).get("id")
@@ -193,7 +193,7 @@ class OrganisationStep(Step):
         )
 
     def on_created(self, org: Any) -> None:
-        created = adapt.organisation(org)
+        created = presenter.organisation(org)
         self.new_name.clear()
         self.new_tax_id.clear()
         self.show_organisations([*self.organisations, created], select_id=created["id"])
@@ -221,7 +221,7 @@ class ProductStep(Step):
         self.body.addWidget(self.licences)
 
     def enter(self) -> None:
-        product = adapt.this_product(self.wizard.service)
+        product = presenter.this_product(self.wizard.service)
         self.product.setText(product or "")
         self.product_row_label.setVisible(bool(product))
         self.product.setVisible(bool(product))
@@ -236,7 +236,7 @@ class ProductStep(Step):
 
     def on_licences_loaded(self, result: Any) -> None:
         self.licences.clear()
-        for lic in adapt.licence_summaries(result):
+        for lic in presenter.licence_summaries(result):
             self.licences.addItem(lic)
         if not self.licences.count():
             self.licences.addItem(tr("None yet"))
@@ -281,10 +281,10 @@ class SerialStep(Step):
 
     def check(self) -> None:
         for edit, hint, check in (
-            (self.serial, self.serial_hint, adapt.serial_check(self.serial.text())),
-            (self.cdkey, self.cdkey_hint, adapt.cdkey_check(self.cdkey.text())),
+            (self.serial, self.serial_hint, presenter.serial_check(self.serial.text())),
+            (self.cdkey, self.cdkey_hint, presenter.cdkey_check(self.cdkey.text())),
         ):
-            text, is_error = adapt.key_hint(check)
+            text, is_error = presenter.key_hint(check)
             if check.ok:
                 text = "✓ " + tr("Format looks right")
             hint.setText(text or "")
@@ -295,10 +295,12 @@ class SerialStep(Step):
         self.changed.emit()
 
     def values(self) -> tuple[str, str]:
-        return adapt.serial_check(self.serial.text()).normalised, adapt.cdkey_check(self.cdkey.text()).normalised
+        return presenter.serial_check(self.serial.text()).normalised, presenter.cdkey_check(
+            self.cdkey.text()
+        ).normalised
 
     def ready(self) -> bool:
-        return adapt.serial_check(self.serial.text()).ok and adapt.cdkey_check(self.cdkey.text()).ok
+        return presenter.serial_check(self.serial.text()).ok and presenter.cdkey_check(self.cdkey.text()).ok
 
 
 class ReviewStep(Step):
@@ -346,10 +348,10 @@ class ReviewStep(Step):
         )
 
     def on_preview_loaded(self, preview: Any) -> None:
-        p = adapt.preview(preview)
+        p = presenter.preview(preview)
         self.preview = p
         org = self.wizard.organisation_step.selected or {}
-        self.fields["account"].setText(adapt.current_login(self.wizard.service) or "—")
+        self.fields["account"].setText(presenter.current_login(self.wizard.service) or "—")
         self.fields["organisation"].setText(f"{org.get('name', '—')}  ({tr('Tax id')}: {org.get('tax_id') or '—'})")
         self.fields["product"].setText(p["product"])
         self.fields["serial"].setText(p["serial_masked"])
@@ -368,7 +370,7 @@ class ReviewStep(Step):
                 "This serial number is already activated for another organisation ({name}).",
                 name=bound.get("name", "?"),
             )
-        elif adapt.product_differs(self.wizard.service, p):
+        elif presenter.product_differs(self.wizard.service, p):
             warning = tr(
                 "This serial number is for another product ({product}) than the one installed here.",
                 product=p["product"],
@@ -421,7 +423,7 @@ class ConfirmStep(Step):
                 "{product} for {organisation}, account {account}.",
                 product=preview.get("product", "—"),
                 organisation=org.get("name", "—"),
-                account=adapt.current_login(self.wizard.service) or "—",
+                account=presenter.current_login(self.wizard.service) or "—",
             )
         )
 
@@ -438,7 +440,7 @@ class ConfirmStep(Step):
 
     def on_activated(self, result: Any) -> None:
         self.result = result
-        view = adapt.status_view(result, self.wizard.service)
+        view = presenter.status_view(result, self.wizard.service)
         self.badge.set_state(code=view.code, label=view.label, label_zh=view.label_zh, severity=view.severity)
         self.badge.show()
         self.activate_button.hide()
@@ -588,10 +590,10 @@ class ActivationWizard(QDialog):
         """The licence the last activation failed on, as the server named it (TOO_MANY_MACHINES' ``licence_id``).
 
         Never guessed from the masked serial: two licences of an organisation can share one mask."""
-        return adapt.licence_id_from_error(self.confirm_step.failure)
+        return presenter.licence_id_from_error(self.confirm_step.failure)
 
     def on_offline_button_clicked(self) -> None:
-        from app.ui.offline_dialog import open_offline_dialog
+        from app.ui.offline.offline_dialog import open_offline_dialog
 
         self.offline_dialog = open_offline_dialog(
             self, serial=self.serial_step.serial.text(), cdkey=self.serial_step.cdkey.text()

@@ -32,8 +32,8 @@ from app.domain import purchase
 from app.domain.server_errors import error_message, format_local_time
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NotSignedInError
-from app.ui import adapt
-from app.ui.recharge_dialog import RechargeDialog
+from app.ui import presenter
+from app.ui.renewal.recharge_dialog import RechargeDialog
 from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.widgets.copy_field import CopyField
 
@@ -284,7 +284,7 @@ class OrdersPage(QWidget):
             return
         if not isinstance(exc, ApiError):
             log.info("orders call failed: %s", type(exc).__name__)
-        self._say(adapt.error_text(exc))
+        self._say(presenter.error_text(exc))
 
     def _say(self, text: str | None) -> None:
         self.message.setText(text or "")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.domain.renewal import LedgerInUse
 from app.i18n import N_, tr
 from app.services.errors import CancelledError
-from app.ui import adapt
+from app.ui import presenter
 from app.ui.runner import Op, keep_while_running, run_op
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class ArchiveLedgersDialog(QDialog):
         if isinstance(exc, CancelledError):
             return
         log.info("archiving failed: %s", type(exc).__name__)
-        self.error_label.setText(adapt.error_text(exc))
+        self.error_label.setText(presenter.error_text(exc))
         self.error_label.show()
         # Some may have been archived before the failure: the page reloads the ledgers either way.
         self.archived.emit([])

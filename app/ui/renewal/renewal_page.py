@@ -30,9 +30,9 @@ from app.domain.renewal import LedgerInUse
 from app.domain.states import state_info
 from app.i18n import state_label, tr
 from app.services.errors import ApiError, CancelledError
-from app.ui import adapt
-from app.ui.archive_ledgers_dialog import ArchiveLedgersDialog
-from app.ui.payment_view import PaymentView
+from app.ui import presenter
+from app.ui.purchase.payment_view import PaymentView
+from app.ui.renewal.archive_ledgers_dialog import ArchiveLedgersDialog
 from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.theme import repolish
 
@@ -438,7 +438,7 @@ class RenewalPage(QWidget):
         if isinstance(exc, ApiError) and exc.code == "LEDGER_COUNT_BELOW_IN_USE":
             self.show_shortfall(dict(exc.details))
             return
-        self._show_unavailable(adapt.error_text(exc))
+        self._show_unavailable(presenter.error_text(exc))
 
     def show_shortfall(self, details: dict[str, Any]) -> None:
         """Never a dead end: archive chosen ledgers, or renew as many ledgers as are in use."""
@@ -537,7 +537,7 @@ class RenewalPage(QWidget):
             self.show_shortfall(dict(exc.details))
             return
         if not isinstance(exc, CancelledError):
-            self.error_label.setText(adapt.error_text(exc))
+            self.error_label.setText(presenter.error_text(exc))
             self.error_label.show()
 
     def on_payment_cancelled(self) -> None:
@@ -584,7 +584,7 @@ class RenewalPage(QWidget):
         if isinstance(exc, CancelledError):
             return
         log.info("renewal call failed: %s", type(exc).__name__)
-        self.error_label.setText(adapt.error_text(exc))
+        self.error_label.setText(presenter.error_text(exc))
         self.error_label.show()
 
     def stop(self) -> None:
@@ -597,7 +597,7 @@ class RenewalPages(QObject):
     """Puts 续费 (and 批量续费 for a service accountant) into the main window and routes its actions."""
 
     def __init__(self, window: Any) -> None:
-        from app.ui.bulk_renewal_page import BulkRenewalPage
+        from app.ui.renewal.bulk_renewal_page import BulkRenewalPage
 
         self.renewal_page = RenewalPage(window.service)
         super().__init__(self.renewal_page)  # goes away with the page when the window rebuilds (language switch)

@@ -12,7 +12,7 @@ from app.domain import purchase
 from app.domain.server_errors import format_local_time
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError
-from app.ui import adapt
+from app.ui import presenter
 from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.widgets.message import message_label, set_message
 
@@ -110,4 +110,4 @@ class RechargeDialog(QDialog):
         if isinstance(exc, ApiError) and exc.code == "CODE_INVALID":
             # The server shares CODE_INVALID with verification codes; here it is about a recharge code.
             exc = ApiError("RECHARGE_CODE_INVALID", exc.message, exc.details, exc.status)
-        set_message(self.message, adapt.error_text(exc), ok=False)
+        set_message(self.message, presenter.error_text(exc), ok=False)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.domain.lease import LeaseLevel, lease
 from app.domain.states import Action
 from app.i18n import tr
-from app.ui.status_view import StatusView, action_label
+from app.ui.activation.status_view import StatusView, action_label
 from app.ui.theme import repolish
 from app.ui.widgets.copy_field import CopyField
 from app.ui.widgets.flow_layout import FlowLayout

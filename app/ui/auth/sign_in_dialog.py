@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services.errors import CancelledError, ServiceError
-from app.ui import adapt
+from app.ui import presenter
 from app.ui.runner import Op, run_op
 from app.ui.widgets.message import message_label, set_message
 from app.ui.widgets.rule_list import RuleList
@@ -108,13 +108,13 @@ class SignInDialog(QDialog):
         page = QWidget()
         self.login_edit = QLineEdit()
         self.login_edit.setPlaceholderText(tr("Mobile number, e-mail or user name"))
-        last = adapt.last_login(self.service)
+        last = presenter.last_login(self.service)
         if last:
             self.login_edit.setText(last)
         self.password_edit = _password_field()
         self.remember_check = QCheckBox(tr("Remember me on this computer"))
-        self.remember_check.setChecked(adapt.remember_default(self.service))
-        self.keyring_hint = QLabel(adapt.keyring_warning(self.service) or "")
+        self.remember_check.setChecked(presenter.remember_default(self.service))
+        self.keyring_hint = QLabel(presenter.keyring_warning(self.service) or "")
         self.keyring_hint.setObjectName("hint")
         self.keyring_hint.setWordWrap(True)
         self.keyring_hint.setVisible(bool(self.keyring_hint.text()))
@@ -184,7 +184,7 @@ class SignInDialog(QDialog):
             return
         self.password_edit.clear()
         self.password_edit.setFocus()
-        set_message(self.sign_in_message, adapt.error_text(exc))
+        set_message(self.sign_in_message, presenter.error_text(exc))
 
     # -- register ------------------------------------------------------------------------------------
 
@@ -204,8 +204,8 @@ class SignInDialog(QDialog):
         )
         self.reg_password = _password_field()
         self.reg_rules = RuleList()
-        self.reg_password.textChanged.connect(lambda text: self.reg_rules.set_rules(adapt.password_rules(text)))
-        self.reg_rules.set_rules(adapt.password_rules(""))
+        self.reg_password.textChanged.connect(lambda text: self.reg_rules.set_rules(presenter.password_rules(text)))
+        self.reg_rules.set_rules(presenter.password_rules(""))
         self.reg_button = QPushButton(tr("Register"))
         self.reg_button.setProperty("primary", True)
         self.reg_button.clicked.connect(self.on_reg_button_clicked)
@@ -260,8 +260,8 @@ class SignInDialog(QDialog):
         )
         self.reset_password = _password_field()
         self.reset_rules = RuleList()
-        self.reset_password.textChanged.connect(lambda text: self.reset_rules.set_rules(adapt.password_rules(text)))
-        self.reset_rules.set_rules(adapt.password_rules(""))
+        self.reset_password.textChanged.connect(lambda text: self.reset_rules.set_rules(presenter.password_rules(text)))
+        self.reset_rules.set_rules(presenter.password_rules(""))
         self.reset_button = QPushButton(tr("Set new password"))
         self.reset_button.setProperty("primary", True)
         self.reset_button.clicked.connect(self.on_reset_button_clicked)
@@ -339,7 +339,7 @@ class SignInDialog(QDialog):
 
     def _failed(self, label: QLabel, exc: BaseException) -> None:
         if not isinstance(exc, CancelledError):
-            set_message(label, adapt.error_text(exc))
+            set_message(label, presenter.error_text(exc))
 
     @staticmethod
     def _tab(page: QWidget, form: QFormLayout, message: QLabel, button: QPushButton) -> QWidget:

@@ -40,8 +40,8 @@ from app.domain.purchase import BuyVerdict, ItemRow, LedgerYear, Selection
 from app.domain.states import PurchasePolicy, StateCode, state_info
 from app.i18n import state_label, tr
 from app.services.errors import CancelledError, ServiceError
-from app.ui import adapt
-from app.ui.payment_view import PaymentView
+from app.ui import presenter
+from app.ui.purchase.payment_view import PaymentView
 from app.ui.runner import Op, keep_while_running, run_op
 from app.ui.theme import repolish
 
@@ -409,7 +409,7 @@ class PurchaseDialog(QDialog):
         self.change_button.setEnabled(len(self.choices) > 1)
         self._show_target()
         error = result.get("error")
-        self._show_error(adapt.error_text(error) if error is not None else None)
+        self._show_error(presenter.error_text(error) if error is not None else None)
         no_ledgers = "target" in result and self.target is None and error is None
         if no_ledgers and self.local_state and state_info(self.local_state).can_purchase:
             self._show_error(tr("This organisation has no ledger yet. Create a ledger in the accounting software."))
@@ -431,17 +431,17 @@ class PurchaseDialog(QDialog):
         if not isinstance(exc, ServiceError):
             log.error("purchase step failed", exc_info=exc)
         if self.pages.currentWidget() is self.confirm_page:
-            self.confirm_error.setText(adapt.error_text(exc))
+            self.confirm_error.setText(presenter.error_text(exc))
             self.confirm_error.show()
         elif self.pages.currentWidget() is self.done_page:
             self.done_text.setText(
                 tr(
                     "The payment was received, but the licence could not be checked online yet: {error}",
-                    error=adapt.error_text(exc),
+                    error=presenter.error_text(exc),
                 )
             )
         else:
-            self._show_error(adapt.error_text(exc))
+            self._show_error(presenter.error_text(exc))
 
     # -- the catalogue ------------------------------------------------------------------------------------
 

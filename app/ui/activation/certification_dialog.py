@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services.errors import CancelledError
-from app.ui import adapt
+from app.ui import presenter
+from app.ui.activation.status_view import StatusView
 from app.ui.runner import Op, keep_while_running, run_op
-from app.ui.status_view import StatusView
 from app.ui.widgets.message import message_label, set_message
 
 MIN_CONTACT_CHARS = 3  # the server's rule (server/schemas/me.py CertificationRequest)
@@ -134,4 +134,4 @@ class CertificationDialog(QDialog):
     def on_failed(self, exc: BaseException) -> None:
         if isinstance(exc, CancelledError):
             return
-        set_message(self.message, adapt.error_text(exc))
+        set_message(self.message, presenter.error_text(exc))

@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.domain.envelope import EnvelopeError, b64url_decode, verify_envelope
+from licence_protocol.envelope import EnvelopeError, b64url_decode, verify_envelope
 
 REQUEST_TYPE = "licence-panel/offline-request"
 RESPONSE_TYPE = "licence-panel/offline-response"

@@ -1,0 +1,1 @@
+"""Signing in, registering and resetting a password."""

@@ -1,0 +1,1 @@
+"""设备管理: the computers a licence is activated on."""

@@ -1,0 +1,1 @@
+"""Air-gapped activation by request and response files."""

@@ -1,0 +1,1 @@
+"""我的订单: orders, refunds and invoices."""

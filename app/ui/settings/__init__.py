@@ -1,0 +1,1 @@
+"""Server, proxy, certificate and language settings."""
