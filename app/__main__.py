@@ -1,4 +1,4 @@
-"""``python -m app``: see app/cli.py for the commands (DESIGN §2)."""
+"""``python -m app``: see app/cli/ for the commands."""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from app.domain.server_errors import error_message
+from app.domain.error_catalogue import error_message
+from app.domain.error_codes import AnyErrorCode
 from app.domain.states import StateInfo
 from app.resources import resource_path
 
@@ -156,14 +157,14 @@ def tr(msgid: str, /, **fmt: Any) -> str:
 
 
 def state_label(info: StateInfo) -> str:
-    """The state's label in the current language (Chinese exactly as DESIGN §5)."""
+    """The state's label in the current language (Chinese exactly as docs/PROTOCOL.md "States")."""
     lang = current_language()
     if lang == "zh_CN":
         return info.label_zh
     return catalogue(lang).get(info.label_en, info.label_en)
 
 
-def tr_error(code: str, details: Mapping[str, Any] | None = None) -> str:
-    """User text for an error code (server or client); see ``app.domain.server_errors``."""
+def tr_error(code: AnyErrorCode, details: Mapping[str, Any] | None = None) -> str:
+    """User text for an error code (server or client); see ``app.domain.error_catalogue``."""
     msgid, fmt = error_message(code, details)
     return tr(msgid, **fmt)

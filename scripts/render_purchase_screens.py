@@ -43,9 +43,13 @@ def _signed_in_service(renderer: Any) -> LicenceService:
 
 
 def render_purchase(renderer: Any) -> None:
-    """Screens of issue 4 into ``renderer`` (a render_screens.Renderer): shots named purchase_* and orders_*."""
+    """立即购买 and 我的订单 into ``renderer`` (a render_screens.Renderer): shots named purchase_* and orders_*."""
+    from dataclasses import replace
+
+    from app.domain.orders import OrderItem
+    from app.domain.purchase import ServerVerdict
     from app.ui.orders.orders_page import OrdersPage
-    from app.ui.purchase.purchase_dialog import LedgerYearPicker, PurchaseDialog
+    from app.ui.purchase.purchase_dialog import LedgerYearPicker, PurchaseDialog, PurchaseLoad
 
     service = _signed_in_service(renderer)
     host = QWidget()
@@ -96,12 +100,15 @@ def render_purchase(renderer: Any) -> None:
     ):
         blocked = PurchaseDialog(host, service, on_manage_machines=lambda: None)
         blocked.resize(*DIALOG_SIZE)
-        verdict = {"allowed": False, "state": code, "kinds": kinds}
-        answer = dict(catalogue or {}, purchase=verdict)
-        answer["items"] = [dict(i, purchasable=i["kind"] in kinds and i["state"] != "opened") for i in answer["items"]]
+        assert catalogue is not None
+        answer = replace(
+            catalogue,
+            purchase=ServerVerdict(False, code, frozenset(kinds)),
+            items=tuple(replace(i, server_purchasable=i.kind in kinds and not i.opened) for i in catalogue.items),
+        )
         details = {"expires_on": "2025-12-31", "ledgers_in_use": 5, "ledgers_purchased": 4}
         blocked.on_loaded(
-            {"state": local, "details": details, "choices": choices, "target": target, "catalogue": answer}
+            PurchaseLoad(local, details, tuple(choices), ledgers_loaded=True, target=target, catalogue=answer)
         )
         renderer.grab(f"purchase_blocked_{code}", blocked)
         blocked.close()
@@ -122,16 +129,14 @@ def render_purchase(renderer: Any) -> None:
     page.show()
     wait_until(lambda: not page.ops and page.table.rowCount() > 0)
     renderer.grab("orders_1_paid", page)
-    renewal = service.create_order(
-        [{"sku": "renewal_12m", "ledger_id": target.ledger_id, "fiscal_year": target.fiscal_year, "quantity": 1}]
-    )
-    pay(renewal["payment"]["pay_url"])
+    renewal = service.create_order([OrderItem("renewal_12m", target.ledger_id, target.fiscal_year, 1)])
+    pay(renewal.pay_url)
     page.refresh()
-    wait_until(lambda: not page.ops and any(o["id"] == renewal["id"] for o in page.orders))
-    page.table.selectRow([o["id"] for o in page.orders].index(renewal["id"]))
+    wait_until(lambda: not page.ops and any(o.id == renewal.id for o in page.orders))
+    page.table.selectRow([o.id for o in page.orders].index(renewal.id))
     renderer.grab("orders_2_recharge_code", page)
-    codes = (page.current or {}).get("recharge_codes") or [{}]
-    recharge = page.open_recharge(str(codes[0].get("code", "")))
+    codes = page.current.recharge_codes if page.current else ()
+    recharge = page.open_recharge(codes[0].code if codes else "")
     renderer.grab("orders_3_recharge_dialog", recharge)
     recharge.close()
     # Eight days later the refund is refused with the support route (the demo server's own clock moves).

@@ -28,8 +28,8 @@ from app.services.fingerprint import FixedFingerprint, hash_component  # noqa: E
 from app.services.licence_service import LicenceService  # noqa: E402
 from app.services.paths import AppPaths  # noqa: E402
 from app.services.settings import load_settings  # noqa: E402
-from app.ui.activation.status_view import StatusView  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.status_view import StatusView  # noqa: E402
 from scripts import render_common  # noqa: E402
 from scripts.render_common import ScreenGrabber, Shot, wait_until  # noqa: E402
 
@@ -110,7 +110,7 @@ class Renderer(ScreenGrabber):
         step("1_account")
         wizard.next_button.click()
         wait_until(lambda: wizard.organisation_step.orgs.count() > 0 and not wizard.ops)
-        ids = [o["id"] for o in wizard.organisation_step.organisations]
+        ids = [o.id for o in wizard.organisation_step.organisations]
         wizard.organisation_step.orgs.setCurrentRow(ids.index(data["org_id"]) if data["org_id"] in ids else 0)
         step("2_organisation")
         wizard.next_button.click()
@@ -171,14 +171,14 @@ class Renderer(ScreenGrabber):
             self.grab(f"scenario_{scenario}", window)
             window.close()
 
-        from scripts.render_purchase_screens import render_purchase  # issue 4: 立即购买 and 我的订单
+        from scripts.render_purchase_screens import render_purchase  # 立即购买 and 我的订单
 
         render_purchase(self)
         self.render_catalogue()
         return self.shots
 
     def render_catalogue(self) -> None:
-        """Every state of DESIGN §5 on the 系统认证 page, with plausible licence details."""
+        """Every state of the catalogue on the 系统认证 page, with plausible licence details."""
         from app.i18n import state_label, tr
 
         window = MainWindow(self.service("catalogue"))
@@ -200,7 +200,7 @@ class Renderer(ScreenGrabber):
         for code, info in CATALOGUE.items():
             has_licence = code not in (StateCode.NOT_LOGGED_IN, StateCode.NOT_ACTIVATED)
             view = StatusView(
-                code=code.value,
+                code=code,
                 label=state_label(info),
                 label_zh=info.label_zh,
                 explanation=tr(info.explanation, **details),

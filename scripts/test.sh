@@ -8,7 +8,9 @@ SYSTEM_PACKAGES=(gnome-keyring dbus dbus-x11 libsecret-tools fonts-wqy-microhei 
                  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3)
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=()
-  for p in "${SYSTEM_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  arch=$(dpkg --print-architecture)
+  # With a second architecture enabled (i386 for Wine), a bare name is ambiguous: ask for the native one.
+  for p in "${SYSTEM_PACKAGES[@]}"; do dpkg -s "$p:$arch" >/dev/null 2>&1 || dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing system packages: ${missing[*]}"
     apt-get update -qq

@@ -1,4 +1,4 @@
-"""``python -m server …``: run the licence server, vendor administration, demo data (DESIGN §2)."""
+"""``python -m server …``: run the server, vendor administration, demo data (docs/PROTOCOL.md, "Command line")."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from licence_protocol.dates import parse_iso
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +20,10 @@ from sqlalchemy.orm import Session
 
 from server.config import Settings
 from server.errors import ApiError
+
+if TYPE_CHECKING:  # the commands import these when they run; here they only name types
+    from server.models import Licence, Policy, Product
+    from server.signing import KeyStore
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +44,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 DEMO_HELP = """\
-Seeds the demo data of DESIGN §7 and prints the logins and, per scenario, its serial and CDkey.
+Seeds the demo data (one licence per state a newcomer should reach) and prints the logins and, per
+scenario, its serial and CDkey.
 
 Re-running on an already seeded database is safe and prints a FRESH set of scenario licences:
 accounts, organisations, ledgers and products are reused and reset (passwords, lock-outs, archived
@@ -100,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo-data",
         parents=[outer],
-        help="seed the demo data (DESIGN §7)",
+        help="seed the demo data: logins, organisations, ledgers, one licence per state",
         description=DEMO_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -226,11 +232,10 @@ def _positive(text: str) -> int:
 
 
 def _iso_datetime(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = parse_iso(text)  # without an offset the time is UTC, like everywhere on the wire
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}")
+    return value
 
 
 # --- plumbing -----------------------------------------------------------------------------------
@@ -278,7 +283,7 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _product(session: Session, code: str) -> Any:
+def _product(session: Session, code: str) -> Product:
     from server.models import Product
 
     product = session.scalar(select(Product).where(Product.code == code))
@@ -288,7 +293,7 @@ def _product(session: Session, code: str) -> Any:
     return product
 
 
-def _policy(session: Session, product: Any, code: str) -> Any:
+def _policy(session: Session, product: Product, code: str) -> Policy:
     from server.models import Policy
 
     policy = session.scalar(select(Policy).where(Policy.product_id == product.id, Policy.code == code))
@@ -298,7 +303,7 @@ def _policy(session: Session, product: Any, code: str) -> Any:
     return policy
 
 
-def _licence(session: Session, serial: str) -> Any:
+def _licence(session: Session, serial: str) -> Licence:
     from server.models import Licence
 
     licence = session.scalar(select(Licence).where(Licence.serial == serial.strip().upper()))
@@ -452,7 +457,7 @@ def cmd_addon_issue(args: argparse.Namespace) -> int:
 def cmd_machines_list(args: argparse.Namespace) -> int:
     with _session(args) as session:
         licence = _licence(session, args.serial)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": m.id,
                 "name": m.name,
@@ -477,10 +482,17 @@ def cmd_machines_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _keystore(args: argparse.Namespace) -> Any:
+def _keystore(args: argparse.Namespace) -> KeyStore:
     from server.signing import KeyStore
 
     return KeyStore(_settings(args).resolved_key_dir())
+
+
+def _existing_keystore(args: argparse.Namespace) -> KeyStore:
+    keys = _keystore(args)
+    if not keys.all_kids():
+        raise CliError(f"no signing keys in {keys.directory}; run `admin keys generate`")
+    return keys
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
@@ -498,18 +510,14 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    keys = _keystore(args)
-    if not keys.all_kids():
-        raise CliError(f"no signing keys in {keys.directory}; run `admin keys generate`")
+    keys = _existing_keystore(args)
     for entry in keys.public_keys():
         print(f"{entry['kid']}{'  (active)' if entry['active'] else ''}")
     return EXIT_OK
 
 
 def cmd_keys_export(args: argparse.Namespace) -> int:
-    keys = _keystore(args)
-    if not keys.all_kids():
-        raise CliError(f"no signing keys in {keys.directory}; run `admin keys generate`")
+    keys = _existing_keystore(args)
     args.out.mkdir(parents=True, exist_ok=True)
     for entry in keys.public_keys():
         path = args.out / f"{entry['kid']}.pub"

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool = False
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
-    verification_code_ttl_s: int = 7 * 24 * 3600  # seed 004: codes stay valid 7 days
+    verification_code_ttl_s: int = 7 * 24 * 3600  # a code may be typed days after it was sent
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     default_lease_days: int = 14

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Update, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -65,6 +68,13 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def rows_updated(session: Session, statement: Update) -> int:
+    """Run an UPDATE in SQL (objects already loaded are left alone) and answer how many rows it changed."""
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    # An UPDATE answers a CursorResult, which has rowcount; Session.execute is typed with the general Result.
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def alembic_config(url: str) -> Any:

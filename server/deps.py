@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock
 from server.context import ServerContext
+from server.db import session_scope
 from server.errors import ApiError
 from server.models import Account, AuthToken
+from server.services.activation import Caller
+from server.services.auth import hash_token
 
 
 def get_context(request: Request) -> ServerContext:
@@ -23,15 +26,8 @@ def get_context(request: Request) -> ServerContext:
 
 
 def get_session(ctx: Annotated[ServerContext, Depends(get_context)]) -> Iterator[Session]:
-    session = ctx.sessions()
-    try:
+    with session_scope(ctx.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_clock(ctx: Annotated[ServerContext, Depends(get_context)]) -> Clock:
@@ -48,12 +44,14 @@ def client_ip(request: Request) -> str:
     return (request.client.host if request.client else "unknown")[:64]
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def public_base_url(request: Request) -> str:
+    """Where a browser reaches this server (the pay page): the configured public URL, else this request's."""
+    ctx: ServerContext = request.app.state.ctx
+    return ctx.settings.public_base_url or str(request.base_url)
 
 
 def _unauthorized(message: str = "sign-in required") -> ApiError:
-    return ApiError("UNAUTHORIZED", message, 401, headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(ErrorCode.UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
 
 
 # Declares the bearer scheme in the OpenAPI document for every operation behind AccountDep. It never
@@ -82,9 +80,17 @@ def current_account(
     return account
 
 
+def current_caller(
+    account: Annotated[Account, Depends(current_account)], ip: Annotated[str, Depends(client_ip)]
+) -> Caller:
+    return Caller(account, ip)
+
+
 # scope="function": commit before the response is sent, so a client's next request sees the write.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 ContextDep = Annotated[ServerContext, Depends(get_context)]
 AccountDep = Annotated[Account, Depends(current_account)]
 ClientIpDep = Annotated[str, Depends(client_ip)]
+PublicUrlDep = Annotated[str, Depends(public_base_url)]
+CallerDep = Annotated[Caller, Depends(current_caller)]

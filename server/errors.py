@@ -1,4 +1,4 @@
-"""The one error shape of the API: ``{"error": {"code", "message", "details"}}`` (DESIGN §3)."""
+"""The one error shape of the API: ``{"error": {"code", "message", "details"}}`` (docs/PROTOCOL.md, "HTTP API")."""
 
 from __future__ import annotations
 
@@ -8,47 +8,46 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from licence_protocol.errors import ErrorCode, error_body
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """A business error with a stable code; clients map the code, never the message."""
+    """A business error with a stable code; clients map the code, never the message. The code fixes the status."""
 
     def __init__(
         self,
-        code: str,
+        code: ErrorCode,
         message: str,
-        status: int = 400,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(f"{code}: {message}")
+        super().__init__(f"{code.value}: {message}")
         self.code = code
         self.message = message
-        self.status = status
+        self.status = code.status
         self.details = details or {}
         self.headers = headers or {}
 
 
 def not_found(what: str = "resource") -> ApiError:
     # Another account's id answers exactly like a missing one, so ids cannot be probed.
-    return ApiError("NOT_FOUND", f"{what} not found", 404)
-
-
-def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
+    return ApiError(ErrorCode.NOT_FOUND, f"{what} not found")
 
 
 _HTTP_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHORIZED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
+    code.status: code
+    for code in (
+        ErrorCode.BAD_REQUEST,
+        ErrorCode.UNAUTHORIZED,
+        ErrorCode.FORBIDDEN,
+        ErrorCode.NOT_FOUND,
+        ErrorCode.METHOD_NOT_ALLOWED,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    )
 }
 
 
@@ -64,16 +63,18 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         if any(e["type"] == "json_invalid" for e in errors):
-            return JSONResponse(error_body("MALFORMED_JSON", "request body is not valid JSON"), 400)
-        return JSONResponse(error_body("VALIDATION_ERROR", "request fields are invalid", {"errors": errors}), 422)
+            return JSONResponse(error_body(ErrorCode.MALFORMED_JSON, "request body is not valid JSON"), 400)
+        return JSONResponse(
+            error_body(ErrorCode.VALIDATION_ERROR, "request fields are invalid", {"errors": errors}), 422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
-        message = exc.detail if isinstance(exc.detail, str) else code.lower()
+        code = _HTTP_CODES.get(exc.status_code, ErrorCode.HTTP_ERROR)
+        message = exc.detail if isinstance(exc.detail, str) else code.value.lower()
         return JSONResponse(error_body(code, message), exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")  # the traceback stays in the server log, not in the answer
-        return JSONResponse(error_body("INTERNAL_ERROR", "internal server error"), 500)
+        return JSONResponse(error_body(ErrorCode.INTERNAL_ERROR, "internal server error"), 500)

@@ -1,4 +1,4 @@
-"""Maintenance windows: every call answers 503 MAINTENANCE + Retry-After while one is in force (DESIGN §3).
+"""Maintenance windows: every call answers 503 MAINTENANCE + Retry-After while one is in force.
 
 A window is an Announcement of kind ``maintenance`` with ``starts_at <= now < ends_at`` on the server's
 clock. Only ``GET /api/v1/announcements`` is let through, so clients can read the window's title and end
@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from licence_protocol.errors import ErrorCode, error_body
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +21,6 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.context import ServerContext
-from server.errors import error_body
 from server.models import Announcement
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def retry_after_seconds(ends_at: datetime, now: datetime) -> int:
 def maintenance_response(window: Window, now: datetime) -> JSONResponse:
     seconds = retry_after_seconds(window.ends_at, now)
     body = error_body(
-        "MAINTENANCE",
+        ErrorCode.MAINTENANCE,
         "the licence server is under maintenance",
         {"ends_at": window.ends_at.isoformat(), "title": window.title, "retry_after": seconds},
     )

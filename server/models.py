@@ -398,7 +398,7 @@ class RechargeCode(Base):
     __tablename__ = "recharge_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Kept readable: the buyer copies it from the order details (seed 000), like a gift card number.
+    # Kept readable: the buyer copies it from the order details, like a gift card number.
     code: Mapped[str] = mapped_column(String(40), unique=True)
     months: Mapped[int] = mapped_column(Integer, default=12)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
@@ -424,7 +424,7 @@ class InvoiceRequest(Base):
 
 
 class ServiceCustomer(Base):
-    """A customer organisation a service accountant (代账会计) looks after and may renew (seed 003)."""
+    """A customer organisation a service accountant (代账会计) looks after and may renew."""
 
     __tablename__ = "service_customers"
     __table_args__ = (UniqueConstraint("accountant_id", "organisation_id"),)

@@ -5,20 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from licence_protocol.errors import ErrorCode
 
 from server.schemas.errors import ErrorOut
 
-# Documented on every /api/v1 operation (given to include_router). Declaring 422 here also keeps FastAPI
-# from adding its own HTTPValidationError schema, which is not what server/errors.py answers.
+# What each documented status means; the codes answered with it are listed from ErrorCode, so the list
+# follows the codes. Documented on every /api/v1 operation (given to include_router). Declaring 422 here also
+# keeps FastAPI from adding its own HTTPValidationError schema, which is not what server/errors.py answers.
+_STATUS_MEANINGS = {
+    400: "Bad request",
+    401: "Not signed in, or the credentials or signature do not verify",
+    403: "Not allowed for this caller or licence",
+    404: "Not found (another account's id answers the same)",
+    409: "Conflict with the current state",
+    422: "Fields or a rule refused (VALIDATION_ERROR details.errors: [{loc, type, msg}])",
+    429: "A limit was reached; Retry-After when it applies",
+    503: "Maintenance (Retry-After, details: {ends_at, title, retry_after})",
+}
+
+
+def _description(status: int) -> str:
+    codes = ", ".join(code.value for code in ErrorCode if code.status == status)
+    return f"{_STATUS_MEANINGS[status]}: {codes}"
+
+
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "Bad request (MALFORMED_JSON, INVALID_SERIAL_OR_CDKEY, …)"},
-    401: {"model": ErrorOut, "description": "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_SIGNATURE"},
-    403: {"model": ErrorOut, "description": "FORBIDDEN, LICENCE_SUSPENDED, LICENCE_EXPIRED, …"},
-    404: {"model": ErrorOut, "description": "NOT_FOUND (another account's id answers the same)"},
-    409: {"model": ErrorOut, "description": "Conflict with the current state (FINGERPRINT_CHANGED, …)"},
-    422: {"model": ErrorOut, "description": "VALIDATION_ERROR (details.errors: [{loc, type, msg}]) or a rule"},
-    429: {"model": ErrorOut, "description": "RATE_LIMITED and other limits; Retry-After when it applies"},
-    503: {"model": ErrorOut, "description": "MAINTENANCE (Retry-After, details: {ends_at, title, retry_after})"},
+    status: {"model": ErrorOut, "description": _description(status)} for status in _STATUS_MEANINGS
 }
 
 # Pages outside /api/v1 still answer malformed parameters with the error shape.

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from licence_protocol.errors import ErrorCode, error_body
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from server.errors import error_body
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 MESSAGE = "text must not contain NUL characters or unpaired surrogates"
@@ -52,7 +51,7 @@ def _body_problems(body: bytes, content_type: str) -> list[tuple[str | int, ...]
 
 def _response(locs: list[tuple[str | int, ...]]) -> JSONResponse:
     errors = [{"loc": [str(part) for part in loc], "type": "string_unstorable", "msg": MESSAGE} for loc in locs]
-    return JSONResponse(error_body("VALIDATION_ERROR", "request fields are invalid", {"errors": errors}), 422)
+    return JSONResponse(error_body(ErrorCode.VALIDATION_ERROR, "request fields are invalid", {"errors": errors}), 422)
 
 
 class TextGuardMiddleware:

@@ -1,4 +1,4 @@
-"""One licence state (DESIGN §5) from the cached document, the clock, this machine and the signed-in account.
+"""One licence state from the cached document, the clock, this machine and the signed-in account.
 
 Order of precedence — the first rule that applies wins:
 
@@ -41,7 +41,8 @@ from typing import Any, Literal
 from licence_protocol.document import LicenceDocument
 from licence_protocol.fingerprint import MachineMatch, compare_components
 
-from app.domain.server_errors import state_for_error
+from app.domain.error_catalogue import state_for_error
+from app.domain.error_codes import AnyErrorCode
 from app.domain.states import StateCode, StateInfo, state_info
 
 DocumentProblem = Literal["missing", "corrupt", "bad_signature", "unknown_key", "format"]
@@ -64,7 +65,7 @@ class EvaluationInput:
     local_components: Mapping[str, str] = field(default_factory=dict)
     signed_in_account_id: int | None = None
     online: bool | None = None  # None = not checked
-    last_server_error: str | None = None  # error code of the last online licence check
+    last_server_error: AnyErrorCode | None = None  # error code of the last online licence check
     error_details: Mapping[str, Any] = field(default_factory=dict)
     tz: tzinfo | None = None  # zone dates are shown in; None = this computer's
 
@@ -141,7 +142,7 @@ def _decide(
             return StateCode.ACCOUNT_MISMATCH
         if doc.status in _BLOCKED_STATUSES:
             return StateCode.SUSPENDED
-        if doc.status not in _KNOWN_STATUSES:  # a newer server's status is never read as valid (DESIGN §4)
+        if doc.status not in _KNOWN_STATUSES:  # a newer server's status is never read as valid
             return StateCode.UNKNOWN_BLOCKED
     if inp.last_server_error:
         from_server = state_for_error(inp.last_server_error)

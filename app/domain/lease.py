@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-STRONG_WARNING = timedelta(days=3)  # DESIGN §5 / issue 6: a stronger warning in the lease's last 3 days
+STRONG_WARNING = timedelta(days=3)  # a stronger warning in the lease's last 3 days
 CHECK_INTERVAL = timedelta(hours=6)  # while the server answers, a silent re-authentication this often
 OFFLINE_RETRY = timedelta(minutes=15)  # while it does not: try again sooner, the network may be back
 MAINTENANCE_FALLBACK = timedelta(minutes=5)  # a 503 MAINTENANCE without Retry-After or end time

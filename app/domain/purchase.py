@@ -1,16 +1,24 @@
-"""Purchase rules the dialog shows (DESIGN §5, §6): target ledger-year, item rows, money, what may be bought and why.
+"""Purchase rules the dialog shows: target ledger-year, the catalogue and its item rows, money, what may be bought
+and why.
 
-Pure Python over the JSON shapes of docs/ARCHITECTURE.md "Purchase and payments"; no Qt, no I/O.
+Pure Python over the typed answers of docs/ARCHITECTURE.md "Purchase and payments"; no Qt, no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from licence_protocol.dates import as_utc, parse_iso
+
+from app.domain.ledgers import LedgerRef, LicenceLedgers, VoucherCount
+from app.domain.money import format_money as format_money
+from app.domain.money import money_text as money_text
+from app.domain.orders import OrderItem
 from app.domain.states import PurchasePolicy, StateCode, state_info
+from app.domain.wire import JsonReader
 
 ALL_KINDS = frozenset({"module", "vouchers", "ledgers", "renewal"})
 _POLICY_KINDS: dict[PurchasePolicy, frozenset[str]] = {
@@ -19,8 +27,6 @@ _POLICY_KINDS: dict[PurchasePolicy, frozenset[str]] = {
     PurchasePolicy.LEDGERS_ONLY: frozenset({"ledgers", "renewal"}),
     PurchasePolicy.BLOCKED: frozenset(),
 }
-_SYMBOLS = {"CNY": "¥"}
-REFUND_DAYS = 7
 
 
 @dataclass(frozen=True, order=True)
@@ -33,15 +39,14 @@ class LedgerYear:
     name: str = ""
 
 
-def ledger_years(ledgers_answer: Mapping[str, Any]) -> list[LedgerYear]:
+def ledger_years(ledgers: LicenceLedgers) -> list[LedgerYear]:
     """Every ledger × fiscal year of ``GET /licences/{id}/ledgers`` that can receive a purchase (not archived)."""
-    choices = []
-    for ledger in ledgers_answer.get("ledgers") or []:
-        if ledger.get("archived"):
-            continue
-        ledger_id, code, name = int(ledger["id"]), str(ledger.get("code", "")), str(ledger.get("name", ""))
-        for year in ledger.get("years") or []:
-            choices.append(LedgerYear(ledger_id, int(year["fiscal_year"]), code, name))
+    choices = [
+        LedgerYear(ledger.id, year.fiscal_year, ledger.code, ledger.name)
+        for ledger in ledgers.ledgers
+        if not ledger.archived
+        for year in ledger.years
+    ]
     return sorted(choices, key=lambda c: (c.code, c.ledger_id, -c.fiscal_year))
 
 
@@ -55,22 +60,10 @@ def default_target(
     return choices[0] if choices else None
 
 
-def format_money(amount_minor: int, currency: str = "CNY") -> str:
-    """Minor units to text: 1200 CNY → ``¥12.00`` (integers only: no float rounding of money)."""
-    sign = "-" if amount_minor < 0 else ""
-    whole, cents = divmod(abs(int(amount_minor)), 100)
-    symbol = _SYMBOLS.get(currency)
-    return f"{sign}{symbol}{whole}.{cents:02d}" if symbol else f"{sign}{whole}.{cents:02d} {currency}"
-
-
-def money_text(money: Mapping[str, Any] | None) -> str:
-    if not money:
-        return "—"
-    return format_money(int(money.get("amount_minor", 0)), str(money.get("currency", "CNY")))
-
-
 @dataclass(frozen=True)
 class ItemRow:
+    """One item of the catalogue, for exactly the catalogue's ledger-year."""
+
     sku: str
     kind: str  # module | vouchers | ledgers | renewal
     name_zh: str
@@ -92,27 +85,69 @@ class ItemRow:
     def name(self, language: str) -> str:
         return self.name_zh if language == "zh_CN" else self.name_en
 
-
-def item_rows(catalogue: Mapping[str, Any]) -> list[ItemRow]:
-    """The catalogue's items, modules first (the dialog lists every module for the ledger-year)."""
-    rows = []
-    for item in catalogue.get("items") or []:
-        price = item.get("price") or {}
-        rows.append(
-            ItemRow(
-                sku=str(item["sku"]),
-                kind=str(item.get("kind", "")),
-                name_zh=str(item.get("name_zh", item["sku"])),
-                name_en=str(item.get("name_en", item["sku"])),
-                price_minor=int(price.get("amount_minor", 0)),
-                currency=str(price.get("currency", "CNY")),
-                state=str(item.get("state", "available")),
-                server_purchasable=bool(item.get("purchasable")),
-                pack_size=item.get("pack_size"),
-            )
+    @classmethod
+    def read(cls, r: JsonReader) -> ItemRow:
+        price = r.child("price")
+        return cls(
+            sku=r.text("sku"),
+            kind=r.text("kind"),
+            name_zh=r.text("name_zh"),
+            name_en=r.text("name_en"),
+            price_minor=price.integer("amount_minor"),
+            currency=price.text("currency"),
+            state=r.text("state"),
+            server_purchasable=r.flag("purchasable"),
+            pack_size=r.optional_integer("pack_size"),
         )
-    order = {"module": 0, "vouchers": 1, "ledgers": 2, "renewal": 3}
-    return sorted(rows, key=lambda r: order.get(r.kind, 9))
+
+
+@dataclass(frozen=True)
+class ServerVerdict:
+    """``catalogue.purchase``: what the server sells for this licence now, and the state that decided it."""
+
+    allowed: bool
+    state: str
+    kinds: frozenset[str]
+
+    @classmethod
+    def read(cls, r: JsonReader) -> ServerVerdict:
+        return cls(r.flag("allowed"), r.text("state"), frozenset(r.texts("kinds")))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """``GET /catalogue``: what can be bought for exactly one ledger-year, with the server's purchase verdict."""
+
+    licence_id: int
+    edition: str
+    ledger: LedgerRef
+    fiscal_year: int
+    vouchers: VoucherCount
+    purchase: ServerVerdict
+    items: tuple[ItemRow, ...]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Catalogue:
+        r = JsonReader(data, "catalogue")
+        return cls(
+            licence_id=r.integer("licence_id"),
+            edition=r.text("edition"),
+            ledger=LedgerRef.read(r.child("ledger")),
+            fiscal_year=r.integer("fiscal_year"),
+            vouchers=VoucherCount.read(r.child("vouchers")),
+            purchase=ServerVerdict.read(r.child("purchase")),
+            items=tuple(ItemRow.read(x) for x in r.required_items("items")),
+        )
+
+
+_KIND_ORDER = {"module": 0, "vouchers": 1, "ledgers": 2, "renewal": 3}
+
+
+def item_rows(catalogue: Catalogue | None) -> list[ItemRow]:
+    """The catalogue's items, modules first (the dialog lists every module for the ledger-year)."""
+    if catalogue is None:
+        return []
+    return sorted(catalogue.items, key=lambda r: _KIND_ORDER.get(r.kind, 9))
 
 
 def voucher_fraction(used: int, quota: int) -> float:
@@ -139,7 +174,7 @@ class BuyVerdict:
         return self.kinds != ALL_KINDS
 
 
-def buy_verdict(local_state: str | None, server_purchase: Mapping[str, Any] | None) -> BuyVerdict:
+def buy_verdict(local_state: str | None, server_purchase: ServerVerdict | None) -> BuyVerdict:
     """The stricter of this computer's state (PurchasePolicy) and the server's ``catalogue.purchase``.
 
     Both must allow a kind: a copied document the server never sees, and a seat limit the cached
@@ -152,8 +187,8 @@ def buy_verdict(local_state: str | None, server_purchase: Mapping[str, Any] | No
     if server_purchase is None:
         # No answer from the server (yet, or no licence to ask about): nothing is bought on the local word alone.
         return BuyVerdict(frozenset(), local_info.code.value, "local" if local_kinds != ALL_KINDS else "none")
-    server_kinds = frozenset(str(k) for k in server_purchase.get("kinds") or ()) & ALL_KINDS
-    server_state = state_info(str(server_purchase.get("state") or "UNKNOWN_BLOCKED")).code.value
+    server_kinds = server_purchase.kinds & ALL_KINDS
+    server_state = state_info(server_purchase.state or "UNKNOWN_BLOCKED").code.value
     kinds = local_kinds & server_kinds
     if not local_kinds:
         return BuyVerdict(kinds, local_info.code.value, "local")
@@ -177,13 +212,9 @@ class Selection:
     quantity: int
 
 
-def order_items(target: LedgerYear, selection: Iterable[Selection]) -> list[dict[str, Any]]:
+def order_items(target: LedgerYear, selection: Iterable[Selection]) -> list[OrderItem]:
     """The order request: every item names the one target ledger-year (never a price: the server prices)."""
-    return [
-        {"sku": s.sku, "ledger_id": target.ledger_id, "fiscal_year": target.fiscal_year, "quantity": s.quantity}
-        for s in selection
-        if s.quantity > 0
-    ]
+    return [OrderItem(s.sku, target.ledger_id, target.fiscal_year, s.quantity) for s in selection if s.quantity > 0]
 
 
 def order_total(rows: Iterable[ItemRow], selection: Iterable[Selection]) -> int:
@@ -192,59 +223,23 @@ def order_total(rows: Iterable[ItemRow], selection: Iterable[Selection]) -> int:
     return sum(prices.get(s.sku, 0) * s.quantity for s in selection if s.quantity > 0)
 
 
-def opened_modules(catalogue: Mapping[str, Any] | None) -> set[str]:
-    return {str(i["sku"]) for i in (catalogue or {}).get("items") or [] if i.get("state") == "opened"}
+def opened_modules(catalogue: Catalogue | None) -> set[str]:
+    return {r.sku for r in item_rows(catalogue) if r.opened}
 
 
-def newly_opened(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[ItemRow]:
+def newly_opened(before: Catalogue | None, after: Catalogue | None) -> list[ItemRow]:
     """Modules opened by the payment: the rows of ``after`` that were not opened in ``before``."""
     was = opened_modules(before)
-    return [r for r in item_rows(after or {}) if r.opened and r.sku not in was]
+    return [r for r in item_rows(after) if r.opened and r.sku not in was]
 
 
 def remaining_seconds(expires_at: str | datetime | None, now: datetime) -> int:
-    moment = parse_time(expires_at)
+    moment = parse_iso(expires_at)
     if moment is None:
         return 0
-    return max(0, int((moment - now).total_seconds()))
+    return max(0, int((moment - as_utc(now)).total_seconds()))
 
 
 def format_countdown(seconds: int) -> str:
     minutes, secs = divmod(max(0, int(seconds)), 60)
     return f"{minutes:02d}:{secs:02d}"
-
-
-def parse_time(value: str | datetime | None) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-@dataclass(frozen=True)
-class RefundView:
-    """What the orders page says about refunding one order (seed 000: 7 days, no invoice)."""
-
-    allowed: bool
-    reason: str | None  # REFUND_WINDOW_CLOSED | INVOICE_ISSUED | None
-    deadline: datetime | None
-    support: Mapping[str, Any]
-
-
-def refund_view(order: Mapping[str, Any]) -> RefundView:
-    refund = order.get("refund") or {}
-    return RefundView(
-        allowed=bool(refund.get("allowed")),
-        reason=refund.get("reason"),
-        deadline=parse_time(refund.get("deadline")),
-        support=dict(refund.get("support") or {}),
-    )
-
-
-def is_final(order: Mapping[str, Any]) -> bool:
-    """Polling stops here: paid (or refunded) and expired orders no longer change by themselves."""
-    return str(order.get("status")) in ("paid", "expired", "refunded")

@@ -1,22 +1,29 @@
-"""Renewal rules the panel shows (DESIGN §5, §6; seeds 000 and 003): periods, the expiry banner, the new-expiry
-preview, which ledgers to archive, bulk-renewal review rows and the recipient checks.
+"""Renewal rules the panel shows: periods, the expiry banner, the new-expiry preview, the quote, which ledgers to
+archive, customers, bulk-renewal review rows, the recipient checks and the renewal request.
 
-Pure Python over the JSON shapes of the renewal endpoints; no Qt, no I/O. Texts are English msgids (marked with
-``N_`` so the translation test finds them) plus format arguments; the UI passes them through ``tr``.
+Pure Python over the typed answers of the renewal endpoints (docs/ARCHITECTURE.md "Renewals"); no Qt, no I/O.
+Texts are English msgids (marked with ``N_`` so the translation test finds them) plus format arguments; the UI
+passes them through ``tr``.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from licence_protocol.dates import add_months
+
+from app.domain.error_codes import AnyErrorCode
+from app.domain.ledgers import LicenceLedgers
+from app.domain.money import Money
+from app.domain.wire import JsonReader, ResponseFormatError
+
 PERIODS: tuple[int, ...] = (12, 24, 36)
 DEFAULT_PERIOD = 12
-# DESIGN §5: EXPIRING_SOON starts 30 days before expiry; the banner shows from then on, and after expiry.
+# EXPIRING_SOON starts 30 days before expiry; the banner shows from then on, and after expiry.
 BANNER_DAYS = 30
 
 Severity = Literal["warning", "error"]
@@ -28,25 +35,6 @@ def N_(msgid: str) -> str:
 
 
 # -- dates -----------------------------------------------------------------------------------------
-
-
-def parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months, the day clamped to the month's end (29 Feb + 12 months → 28 Feb), as the server does."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def renewal_start(current_expiry: datetime | None, now: datetime) -> datetime:
@@ -97,6 +85,58 @@ def banner_for(expires_at: datetime | None, now: datetime) -> Banner | None:
     return None
 
 
+# -- the quote ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteLedgers:
+    in_use: int
+    requested: int
+    purchased: int
+
+
+@dataclass(frozen=True)
+class RenewalQuote:
+    """``GET /licences/{id}/renewal-quote``: the server's price and new expiry, shown before anything is ordered."""
+
+    licence_id: int
+    state: str  # ACTIVE | EXPIRING_SOON | EXPIRED | LEDGER_LIMIT_EXCEEDED
+    months: int
+    ledgers: QuoteLedgers
+    priced_per: str  # ledger (cloud) | licence (standard)
+    unit_price: Money  # per 12 months
+    amount: Money
+    current_expiry: datetime | None
+    new_expiry: datetime
+
+    @classmethod
+    def from_json(cls, data: Any) -> RenewalQuote:
+        r = JsonReader(data, "quote")
+        ledgers = r.child("ledgers")
+        return cls(
+            licence_id=r.integer("licence_id"),
+            state=r.text("state"),
+            months=r.integer("months"),
+            ledgers=QuoteLedgers(ledgers.integer("in_use"), ledgers.integer("requested"), ledgers.integer("purchased")),
+            priced_per=r.text("priced_per"),
+            unit_price=Money.read(r.child("unit_price")),
+            amount=Money.read(r.child("amount")),
+            current_expiry=r.optional_moment("current_expiry"),
+            new_expiry=r.moment("new_expiry"),
+        )
+
+
+@dataclass(frozen=True)
+class QuoteRefusal:
+    """A customer the server would not quote for (in a bulk renewal): the error code and its words for the user."""
+
+    code: AnyErrorCode
+    message: str
+
+
+QuoteOutcome = RenewalQuote | QuoteRefusal
+
+
 # -- the cloud ledger-count rule ---------------------------------------------------------------------
 
 
@@ -112,17 +152,47 @@ class LedgerInUse:
         return f"{self.code} {self.name}".strip() if self.name and not self.name.startswith(self.code) else self.name
 
 
-def ledgers_in_use(ledgers_answer: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[LedgerInUse]:
-    """The ledgers still in use (not archived), from ``GET /licences/{id}/ledgers`` or an error's ``ledgers``."""
-    rows = (ledgers_answer.get("ledgers") or []) if isinstance(ledgers_answer, Mapping) else ledgers_answer
+def ledgers_in_use(ledgers: LicenceLedgers) -> list[LedgerInUse]:
+    """The ledgers still in use (not archived), with the vouchers of each one's latest fiscal year."""
     out = []
-    for ledger in rows:
-        if ledger.get("archived"):
+    for ledger in ledgers.ledgers:
+        if ledger.archived:
             continue
-        years = sorted(ledger.get("years") or [], key=lambda y: int(y.get("fiscal_year", 0)))
-        used = int((years[-1].get("vouchers") or {}).get("used") or 0) if years else 0
-        out.append(LedgerInUse(int(ledger["id"]), str(ledger.get("code", "")), str(ledger.get("name", "")), used))
+        latest = ledger.latest_year
+        out.append(LedgerInUse(ledger.id, ledger.code, ledger.name, latest.vouchers.used if latest else 0))
     return out
+
+
+@dataclass(frozen=True)
+class LedgerShortfall:
+    """LEDGER_COUNT_BELOW_IN_USE: more ledgers are in use than the renewal covers; ``ledgers`` names them."""
+
+    in_use: int
+    requested: int
+    ledgers: tuple[LedgerInUse, ...] = ()
+
+    @property
+    def to_archive(self) -> int:
+        return archive_shortfall(self.in_use, self.requested)
+
+    @classmethod
+    def from_details(cls, details: Mapping[str, Any]) -> LedgerShortfall:
+        """From the error's details. They only add to the message, so a malformed part reads as unknown (0, or
+        no name) instead of failing the page that shows the way out."""
+
+        def count(key: str) -> int:
+            value = details.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+        named = []
+        listed = details.get("ledgers")
+        for index, item in enumerate(listed if isinstance(listed, list) else []):
+            try:
+                r = JsonReader(item, f"details.ledgers[{index}]")
+                named.append(LedgerInUse(r.integer("id"), r.text("code"), r.text("name")))
+            except ResponseFormatError:
+                continue
+        return cls(count("in_use"), count("requested"), tuple(named))
 
 
 def archive_shortfall(in_use: int, requested: int) -> int:
@@ -143,7 +213,7 @@ def _neg(text: str) -> tuple[int, ...]:
     return tuple(-ord(c) for c in text)
 
 
-# -- customers and bulk renewal (seed 003) ---------------------------------------------------------
+# -- customers and bulk renewal --------------------------------------------------------------------
 
 CUSTOMER_STATUS: dict[str, str] = {
     "active": N_("Active"),
@@ -175,27 +245,26 @@ class Customer:
     def renewable(self) -> bool:
         return self.status != "suspended" and self.expires_at is not None
 
-
-def customers_from(answer: Mapping[str, Any]) -> list[Customer]:
-    out = []
-    for c in answer.get("customers") or []:
-        product = c.get("product") or {}
-        ledgers = c.get("ledgers") or {}
-        out.append(
-            Customer(
-                licence_id=int(c["licence_id"]),
-                organisation_id=int(c.get("organisation_id", 0)),
-                name=str(c.get("name", "")),
-                tax_id=str(c.get("tax_id", "")),
-                product=f"{product.get('name', '')} {product.get('version', '')}".strip(),
-                edition=str(c.get("edition", "")),
-                expires_at=parse_time(c.get("expires_at")),
-                status=str(c.get("status", "")),
-                ledgers_in_use=int(ledgers.get("in_use") or 0),
-                ledgers_purchased=int(ledgers.get("purchased") or 0),
-            )
+    @classmethod
+    def read(cls, r: JsonReader) -> Customer:
+        product, ledgers = r.child("product"), r.child("ledgers")
+        return cls(
+            licence_id=r.integer("licence_id"),
+            organisation_id=r.integer("organisation_id"),
+            name=r.text("name"),
+            tax_id=r.text("tax_id"),
+            product=f"{product.text('name')} {product.text_or_empty('version')}".strip(),
+            edition=r.text("edition"),
+            expires_at=r.optional_moment("expires_at"),
+            status=r.text("status"),
+            ledgers_in_use=ledgers.integer("in_use"),
+            ledgers_purchased=ledgers.integer("purchased"),
         )
-    return out
+
+
+def customers_from(answer: Any) -> list[Customer]:
+    """``GET /customers``: ``{customers: [...]}``, one row per licence."""
+    return [Customer.read(c) for c in JsonReader(answer, "answer").required_items("customers")]
 
 
 def filter_customers(customers: Iterable[Customer], query: str) -> list[Customer]:
@@ -294,22 +363,40 @@ def notify_problems(recipient: NotifyRecipient) -> list[str]:
     return problems
 
 
-def renewal_body(
-    lines: Iterable[tuple[int, int, int | None]], invoice: InvoiceRecipient, notify: NotifyRecipient
-) -> dict[str, Any]:
-    """``POST /renewals``: (licence_id, months, ledgers or None) per line; the server prices everything."""
-    items = []
-    for licence_id, months, ledgers in lines:
-        item: dict[str, Any] = {"licence_id": int(licence_id), "months": int(months)}
-        if ledgers is not None:
-            item["ledgers"] = int(ledgers)
-        items.append(item)
-    return {"items": items, "invoice_recipient": invoice.as_json(), "notify_recipient": notify.as_json()}
+@dataclass(frozen=True)
+class RenewalItem:
+    """One licence to renew; ``ledgers`` only for the cloud edition (None: renew flat)."""
+
+    licence_id: int
+    months: int
+    ledgers: int | None = None
+
+    def to_json(self) -> dict[str, int]:
+        item = {"licence_id": self.licence_id, "months": self.months}
+        if self.ledgers is not None:
+            item["ledgers"] = self.ledgers
+        return item
+
+
+@dataclass(frozen=True)
+class RenewalRequest:
+    """``POST /renewals``: the licences and who gets the invoice and the notices; the server prices everything."""
+
+    items: tuple[RenewalItem, ...]
+    invoice: InvoiceRecipient = field(default_factory=InvoiceRecipient)
+    notify: NotifyRecipient = field(default_factory=NotifyRecipient)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "items": [item.to_json() for item in self.items],
+            "invoice_recipient": self.invoice.as_json(),
+            "notify_recipient": self.notify.as_json(),
+        }
 
 
 @dataclass(frozen=True)
 class ReviewRow:
-    """One customer in the bulk review list; ``quote`` is the server's answer (or None if it refused)."""
+    """One customer in the bulk review list: its quote's price and new expiry, or the refusal (``problem``)."""
 
     customer: Customer
     months: int
@@ -318,19 +405,20 @@ class ReviewRow:
     new_expiry: datetime | None
     invoice_title: str
     invoice_tax_id: str
-    problem: str | None = None  # an error code the server answered for this customer's quote
+    problem: AnyErrorCode | None = None  # an error code the server answered for this customer's quote
+    problem_text: str = ""  # that refusal in the user's words
 
 
 def review_rows(
     selected: Iterable[tuple[Customer, int]],
-    quotes: Mapping[int, Mapping[str, Any]],
+    quotes: Mapping[int, QuoteOutcome],
     invoice: InvoiceRecipient,
 ) -> list[ReviewRow]:
     """Per customer: period, price and new expiry from its quote, and who the invoice is made out to."""
     rows = []
     for customer, months in selected:
-        quote = quotes.get(customer.licence_id) or {}
-        amount = quote.get("amount") or {}
+        outcome = quotes.get(customer.licence_id)
+        quote = outcome if isinstance(outcome, RenewalQuote) else None
         if invoice.kind == "customer":
             title, tax_id = customer.name, customer.tax_id
         else:
@@ -339,12 +427,13 @@ def review_rows(
             ReviewRow(
                 customer=customer,
                 months=months,
-                amount_minor=int(amount["amount_minor"]) if "amount_minor" in amount else None,
-                currency=str(amount.get("currency", "CNY")),
-                new_expiry=parse_time(quote.get("new_expiry")),
+                amount_minor=quote.amount.amount_minor if quote is not None else None,
+                currency=quote.amount.currency if quote is not None else "CNY",
+                new_expiry=quote.new_expiry if quote is not None else None,
                 invoice_title=title,
                 invoice_tax_id=tax_id,
-                problem=str(quote["error"]) if quote.get("error") else None,
+                problem=outcome.code if isinstance(outcome, QuoteRefusal) else None,
+                problem_text=outcome.message if isinstance(outcome, QuoteRefusal) else "",
             )
         )
     return rows

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-# --- passwords (DESIGN §6, seed 004) ---------------------------------------------------------------
+# --- passwords (docs/PROTOCOL.md "Accounts") -------------------------------------------------------
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128

@@ -1,8 +1,8 @@
-"""The licence state catalogue of DESIGN §5: code, labels, explanation, next step, actions, purchase policy.
+"""The licence state catalogue (docs/PROTOCOL.md): code, labels, explanation, next step, actions, purchase policy.
 
 Explanations and next steps are English msgids (translated by ``app.i18n.tr``); ``{placeholders}`` in
 them are filled from ``Evaluation.details``. Unknown codes from a newer server map to UNKNOWN_BLOCKED,
-never to a usable state (DESIGN §4).
+never to a usable state: a newer server must not unlock anything by accident.
 """
 
 from __future__ import annotations
@@ -285,7 +285,7 @@ _ENTRIES = (
         (_A.CERTIFY, _A.REAUTHENTICATE, _A.BUY),
         purchase=_P.ALLOWED,
         severity=_V.WARNING,
-        # A deadline still ahead restricts nothing, so logon scripts must not block on it (exit 0, not DESIGN's 2).
+        # A deadline still ahead restricts nothing, so logon scripts must not block on it (exit 0).
         usable=True,
     ),
     _info(
@@ -317,7 +317,7 @@ _ENTRIES = (
 
 CATALOGUE: dict[StateCode, StateInfo] = {info.code: info for info in _ENTRIES}
 
-# Codes that mean "not set up yet" rather than "blocked" (exit code 1 of `status`, DESIGN §2).
+# Codes that mean "not set up yet" rather than "blocked" (exit code 1 of `status`, docs/PROTOCOL.md "Command line").
 _NOT_SET_UP = frozenset({StateCode.NOT_LOGGED_IN, StateCode.NOT_ACTIVATED})
 
 

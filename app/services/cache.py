@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from licence_protocol.dates import parse_iso
+
 from app.services.paths import AppPaths, write_atomically
 
 log = logging.getLogger(__name__)
@@ -36,17 +38,6 @@ CacheProblem = Literal["missing", "corrupt"]
 
 def to_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def parse_iso(value: Any) -> datetime | None:
-    """An aware datetime from an ISO 8601 string, or None for anything else (never raises)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

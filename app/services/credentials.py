@@ -32,7 +32,7 @@ def _unusable_reason(backend: keyring.backend.KeyringBackend) -> str | None:
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
         return "no system keyring is available"
     try:
-        if backend.priority <= 0:  # type: ignore[operator]
+        if backend.priority <= 0:
             return f"the keyring backend {type(backend).__name__} is not suitable for secrets"
     except Exception:  # some backends compute priority by probing the system
         return "the system keyring cannot be used"

@@ -1,4 +1,4 @@
-"""The client's one error hierarchy for online calls; user text is made in app/domain/server_errors.py only.
+"""The client's one error hierarchy for online calls; user text is made in app/domain/error_catalogue.py only.
 
 Every ``str()`` here is safe to log: it names a code, a kind or a status, never a token, password,
 CDkey or the server's free-text message (which may echo input).
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from app.domain.error_codes import AnyErrorCode
+
 NetworkErrorKind = Literal["dns", "connect", "timeout", "proxy", "tls", "bad_response"]
 
 
@@ -16,28 +18,30 @@ class ServiceError(Exception):
 
 
 class ApiError(ServiceError):
-    """The server answered in the error shape of DESIGN §3; callers map ``code``, never ``message``."""
+    """The server answered in the one error shape (docs/PROTOCOL.md); callers map ``code``, never ``message``."""
 
     def __init__(
         self,
-        code: str,
+        code: AnyErrorCode,
         message: str = "",
         details: dict[str, Any] | None = None,
         status: int = 0,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(str(code))
+        # The server's ErrorCode; a newer server's code stays visible as UnknownErrorCode. A screen that knows
+        # what was typed may re-raise it under a ClientErrorCode that words it for that context.
+        self.code: AnyErrorCode = code
         self.message = message  # the server's words: for logs and support, not for the UI
         self.details = details or {}
         self.status = status
         self.retry_after = retry_after
 
     def __str__(self) -> str:
-        return f"{self.code} (HTTP {self.status})" if self.status else self.code
+        return f"{self.code} (HTTP {self.status})" if self.status else str(self.code)
 
     def __repr__(self) -> str:
-        return f"ApiError(code={self.code!r}, status={self.status!r}, retry_after={self.retry_after!r})"
+        return f"ApiError(code={str(self.code)!r}, status={self.status!r}, retry_after={self.retry_after!r})"
 
 
 class NetworkError(ServiceError):

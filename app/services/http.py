@@ -19,18 +19,22 @@ import socket
 import threading
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol, TypeVar
 
 import requests
 import requests.adapters
 import urllib3.exceptions
+from licence_protocol.dates import parse_iso
+from licence_protocol.errors import ErrorCode
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ResponseError
 from urllib3.util.retry import Retry
 
+from app.domain.connection import ConnectionReport
+from app.domain.error_codes import server_error_code
 from app.services.errors import ApiError, CancelledError, NetworkError, NetworkErrorKind, NotSignedInError
 
+_T = TypeVar("_T")
 log = logging.getLogger(__name__)
 
 ProxyMode = Literal["system", "none", "manual"]
@@ -73,26 +77,6 @@ def _retry_policy() -> Retry:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-
-
-@dataclass(frozen=True)
-class ConnectionReport:
-    """What ``test_connection`` found, so the UI can tell a network or proxy problem from a licence one."""
-
-    outcome: Literal["ok", "dns", "connect", "timeout", "proxy", "tls", "not_our_api", "maintenance", "server_error"]
-    status: int | None = None
-    server_time: datetime | None = None
-    clock_skew: timedelta | None = None  # server time minus local time (positive: local clock is behind)
-    retry_after: float | None = None
-    detail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "ok"
-
-    @property
-    def network_problem(self) -> bool:
-        return self.outcome in ("dns", "connect", "timeout", "proxy", "tls")
 
 
 def _utcnow() -> datetime:
@@ -314,7 +298,7 @@ class ApiClient:
     def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._object("POST", f"/api/v1/ledgers/{int(ledger_id)}/archive", cancel=cancel)
 
-    # -- purchase (issue 4) ---------------------------------------------------------------------------
+    # -- purchase ------------------------------------------------------------------------------------
 
     def catalogue(
         self, licence_id: int, ledger_id: int, fiscal_year: int, *, cancel: CancelToken | None = None
@@ -360,7 +344,7 @@ class ApiClient:
         body = {"code": code, "licence_id": int(licence_id)}
         return self._object("POST", "/api/v1/recharge-codes/redeem", json=body, cancel=cancel)
 
-    # -- renewal (issue 5) -----------------------------------------------------------------------------
+    # -- renewal -------------------------------------------------------------------------------------
 
     def renewal_quote(
         self, licence_id: int, months: int, ledgers: int | None = None, *, cancel: CancelToken | None = None
@@ -406,11 +390,11 @@ class ApiClient:
             return ConnectionReport(exc.kind, status=exc.status, detail=exc.detail)
         except ApiError as exc:
             outcome: Literal["maintenance", "server_error"] = (
-                "maintenance" if exc.code == "MAINTENANCE" else "server_error"
+                "maintenance" if exc.code is ErrorCode.MAINTENANCE else "server_error"
             )
-            return ConnectionReport(outcome, status=exc.status, retry_after=exc.retry_after, detail=exc.code)
+            return ConnectionReport(outcome, status=exc.status, retry_after=exc.retry_after, detail=str(exc.code))
         finished = self._now()
-        server_time = _parse_time(body.get("time")) if body.get("status") == "ok" else None
+        server_time = parse_iso(body.get("time")) if body.get("status") == "ok" else None
         if server_time is None:
             return ConnectionReport("not_our_api", status=200, detail="health answer has an unexpected shape")
         local_midpoint = started + (finished - started) / 2
@@ -432,7 +416,7 @@ class ApiClient:
         try:
             return self._send(method, path, json=json, token=token)
         except ApiError as exc:
-            if exc.status != 401 or exc.code != "UNAUTHORIZED":
+            if exc.status != 401 or exc.code is not ErrorCode.UNAUTHORIZED:
                 raise
             if self._refresh_token is None:
                 self.clear_tokens()
@@ -452,7 +436,7 @@ class ApiClient:
             try:
                 body = _object(self._send("POST", "/api/v1/auth/refresh", json={"refresh_token": refresh}))
             except ApiError as exc:
-                if exc.status in (400, 401, 422) or exc.code == "UNAUTHORIZED":
+                if exc.status in (400, 401, 422) or exc.code is ErrorCode.UNAUTHORIZED:
                     self._access_token = self._refresh_token = None
                     self.account = None
                     raise NotSignedInError("session expired") from None
@@ -497,14 +481,14 @@ def _object(body: Any) -> dict[str, Any]:
     return body
 
 
-def _cancellable(run: Callable[[], Any], cancel: CancelToken | None) -> Any:
+def _cancellable(run: Callable[[], _T], cancel: CancelToken | None) -> _T:
     """Run ``run`` here, or — with a cancel token — on a helper thread that can be abandoned."""
     if cancel is None:
         return run()
     if cancel.is_set():
         raise CancelledError()
     done = threading.Event()
-    outcome: dict[str, Any] = {}
+    outcome: dict[str, Any] = {}  # "value": T or "error": BaseException, set by the helper thread
 
     def target() -> None:
         try:
@@ -520,7 +504,8 @@ def _cancellable(run: Callable[[], Any], cancel: CancelToken | None) -> Any:
             raise CancelledError()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome.get("value")
+    value: _T = outcome["value"]
+    return value
 
 
 def _parse_response(response: requests.Response) -> Any:
@@ -544,7 +529,7 @@ def _parse_response(response: requests.Response) -> Any:
     details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
     message = raw_message if isinstance(raw_message, str) else ""
     retry_after = _retry_after(response.headers.get("Retry-After"), details)
-    raise ApiError(code, message, details, status, retry_after)
+    raise ApiError(server_error_code(code), message, details, status, retry_after)
 
 
 _NOT_JSON = object()
@@ -565,16 +550,6 @@ def _retry_after(header: str | None, details: dict[str, Any]) -> float | None:
             return max(0.0, (when - datetime.now(UTC)).total_seconds())
     value = details.get("retry_after")
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def network_error_from(exc: requests.RequestException) -> NetworkError:

@@ -11,30 +11,38 @@ A licence document from the server is verified against the trusted keys (and, fo
 
 from __future__ import annotations
 
-import argparse
 import logging
 import platform
 import secrets
-import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from licence_protocol.document import DocumentFormatError, LicenceDocument
 from licence_protocol.envelope import EnvelopeError, verify_envelope
+from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import feature_code
 
+from app.domain.accounts import Account, Organisation, OutboxMessage, Profile
+from app.domain.activation import ActivationPreview, LicenceSummary
+from app.domain.connection import ConnectionReport
+from app.domain.error_catalogue import state_for_error
+from app.domain.error_codes import AnyErrorCode
 from app.domain.lease import Announcement, MaintenanceWindow, parse_announcements
-from app.domain.server_errors import state_for_error
-from app.domain.states import exit_code_for
+from app.domain.ledgers import Ledger, LicenceLedgers
+from app.domain.machines import MachineList
+from app.domain.orders import Order, OrderItem, RedeemResult, orders_from_json
+from app.domain.purchase import Catalogue
+from app.domain.renewal import Customer, RenewalQuote, RenewalRequest, customers_from
+from app.domain.wire import ResponseFormatError
 from app.services.cache import ClockWatermark, LicenceCache
 from app.services.credentials import CredentialError, CredentialStore
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError, ServiceError
 from app.services.fingerprint import FingerprintSource, SystemFingerprint
-from app.services.http import ApiClient, CancelToken, ConnectionReport
+from app.services.http import ApiClient, CancelToken
 from app.services.local_status import (
     DOCUMENT_ACCOUNT,
     LocalStatus,
@@ -50,18 +58,29 @@ from app.services.trust import load_trusted
 log = logging.getLogger(__name__)
 
 # Answers meaning "the server cannot help right now": like no network, the cached document decides.
-_UNAVAILABLE_CODES = frozenset({"MAINTENANCE", "INTERNAL_ERROR", "HTTP_ERROR"})
+_UNAVAILABLE_CODES = frozenset({ErrorCode.MAINTENANCE, ErrorCode.INTERNAL_ERROR, ErrorCode.HTTP_ERROR})
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+T = TypeVar("T")
+
+
+def _parsed(parse: Callable[[Any], T], body: Any) -> T:
+    """A server answer as a typed value (app/domain); one of another shape is a bad response, like non-JSON."""
+    try:
+        return parse(body)
+    except ResponseFormatError as exc:
+        raise NetworkError("bad_response", str(exc)) from None
+
+
 @dataclass(frozen=True)
 class ServerError:
     """The last licence error the server answered (a state of the catalogue), kept for the evaluation."""
 
-    code: str
+    code: AnyErrorCode
     details: Mapping[str, Any]
 
 
@@ -130,9 +149,10 @@ class LicenceService:
     # -- session -----------------------------------------------------------------------------------
 
     @property
-    def account(self) -> dict[str, Any] | None:
-        """The signed-in Account (id, login, display_name, role), or None."""
-        return self.api.account
+    def account(self) -> Account | None:
+        """The signed-in Account, or None."""
+        raw = self.api.account
+        return _parsed(Account.from_json, raw) if raw is not None else None
 
     @property
     def login(self) -> str | None:
@@ -147,11 +167,10 @@ class LicenceService:
         """False when no keyring is usable: the session ends with the panel (say so to the user)."""
         return self.credentials.persistent
 
-    def sign_in(
-        self, login: str, password: str, remember: bool, *, cancel: CancelToken | None = None
-    ) -> dict[str, Any]:
+    def sign_in(self, login: str, password: str, remember: bool, *, cancel: CancelToken | None = None) -> Account:
         """Sign in; with ``remember`` only the refresh token goes to the keyring (the access token stays in memory)."""
         body = self.api.login(login, password, cancel=cancel)
+        account = _parsed(lambda b: Account.from_json(b.get("account")), body)
         with self._lock:
             previous = self._login
             self._login, self._remember, self._offline_session = login, remember, False
@@ -167,9 +186,9 @@ class LicenceService:
                     last_login=login, remember_login=remember, offline_activated=False, session_remembered=remember
                 )
             )
-        return dict(body.get("account") or {})
+        return account
 
-    def restore_session(self, *, cancel: CancelToken | None = None) -> dict[str, Any] | None:
+    def restore_session(self, *, cancel: CancelToken | None = None) -> Account | None:
         """Sign in again with the refresh token kept for the last login.
 
         Returns the Account, or None when there is no remembered session or the server is unreachable;
@@ -200,7 +219,7 @@ class LicenceService:
                 return None
             raise
         self._offline_session, self._maintenance = False, None
-        return self.api.account
+        return self.account
 
     def sign_out(self, *, cancel: CancelToken | None = None) -> None:
         """Log out on the server (best effort) and forget the refresh token in the keyring."""
@@ -235,30 +254,33 @@ class LicenceService:
     def reset_password(self, login: str, code: str, new_password: str, *, cancel: CancelToken | None = None) -> None:
         self.api.reset_password(login, code, new_password, cancel=cancel)
 
-    def demo_outbox(self, recipient: str, *, cancel: CancelToken | None = None) -> list[dict[str, Any]]:
+    def demo_outbox(self, recipient: str, *, cancel: CancelToken | None = None) -> tuple[OutboxMessage, ...]:
         """The demo server's newest messages to ``recipient`` (codes, order notices), newest first.
 
         Only in demo mode (a real server answers NOT_FOUND): the demo has no SMS or mail gateway."""
         if not self.demo:
-            return []
-        return list(self.api.demo_outbox(recipient, cancel=cancel).get("messages") or [])
+            return ()
+        return _parsed(OutboxMessage.list_from_json, self.api.demo_outbox(recipient, cancel=cancel))
 
     # -- account data ------------------------------------------------------------------------------
 
-    def me(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.me(cancel=cancel)
+    def me(self, *, cancel: CancelToken | None = None) -> Profile:
+        """The signed-in account and its organisations."""
+        return _parsed(Profile.from_json, self.api.me(cancel=cancel))
 
-    def create_org(self, name: str, tax_id: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.create_org(name, tax_id, cancel=cancel)
+    def create_org(self, name: str, tax_id: str, *, cancel: CancelToken | None = None) -> Organisation:
+        return _parsed(Organisation.from_json, self.api.create_org(name, tax_id, cancel=cancel))
 
-    def org_licences(self, org_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.org_licences(org_id, cancel=cancel)
+    def org_licences(self, org_id: int, *, cancel: CancelToken | None = None) -> tuple[LicenceSummary, ...]:
+        """The organisation's licences, listed before activating another (the wrong product is a costly mistake)."""
+        return _parsed(LicenceSummary.list_from_json, self.api.org_licences(org_id, cancel=cancel))
 
-    def ledgers(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.ledgers(self._licence_id(licence_id), cancel=cancel)
+    def ledgers(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> LicenceLedgers:
+        """The licence's ledgers with their fiscal years, and (cloud edition) how many are bought and in use."""
+        return _parsed(LicenceLedgers.from_json, self.api.ledgers(self._licence_id(licence_id), cancel=cancel))
 
-    def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.archive_ledger(ledger_id, cancel=cancel)
+    def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> Ledger:
+        return _parsed(Ledger.from_json, self.api.archive_ledger(ledger_id, cancel=cancel))
 
     def test_connection(
         self, settings: ClientSettings | None = None, *, cancel: CancelToken | None = None
@@ -291,8 +313,9 @@ class LicenceService:
         with self._lock:
             return self._status()
 
-    def preview(self, serial: str, cdkey: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.preview(serial, cdkey, cancel=cancel)
+    def preview(self, serial: str, cdkey: str, *, cancel: CancelToken | None = None) -> ActivationPreview:
+        """What the serial + CDkey would activate, for review; nothing is activated yet."""
+        return _parsed(ActivationPreview.from_json, self.api.preview(serial, cdkey, cancel=cancel))
 
     def activate(
         self,
@@ -351,9 +374,9 @@ class LicenceService:
                 return self._status()
         return self._accept(body.get("document"), nonce=nonce)
 
-    def machines(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+    def machines(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> MachineList:
         """The licence's machines (default: the cached licence; after TOO_MANY_MACHINES pass its id)."""
-        return self.api.machines(self._licence_id(licence_id), cancel=cancel)
+        return _parsed(MachineList.from_json, self.api.machines(self._licence_id(licence_id), cancel=cancel))
 
     def deactivate(
         self, machine_id: int, licence_id: int | None = None, *, cancel: CancelToken | None = None
@@ -420,40 +443,43 @@ class LicenceService:
                 self._save_settings(self.settings.replace(offline_activated=True))
             return self._status()
 
-    # -- purchase (issue 4) ---------------------------------------------------------------------------
+    # -- purchase ------------------------------------------------------------------------------------
 
     def catalogue(
         self, ledger_id: int, fiscal_year: int, licence_id: int | None = None, *, cancel: CancelToken | None = None
-    ) -> dict[str, Any]:
+    ) -> Catalogue:
         """What can be bought for exactly one ledger-year, with the server's purchase verdict."""
-        return self.api.catalogue(self._licence_id(licence_id), ledger_id, fiscal_year, cancel=cancel)
+        answer = self.api.catalogue(self._licence_id(licence_id), ledger_id, fiscal_year, cancel=cancel)
+        return _parsed(Catalogue.from_json, answer)
 
     def create_order(
-        self, items: list[dict[str, Any]], licence_id: int | None = None, *, cancel: CancelToken | None = None
-    ) -> dict[str, Any]:
-        return self.api.create_order(self._licence_id(licence_id), items, cancel=cancel)
+        self, items: Sequence[OrderItem], licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> Order:
+        body = [item.to_json() for item in items]
+        return _parsed(Order.from_json, self.api.create_order(self._licence_id(licence_id), body, cancel=cancel))
 
-    def orders(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.orders(cancel=cancel)
+    def orders(self, *, cancel: CancelToken | None = None) -> tuple[Order, ...]:
+        return _parsed(orders_from_json, self.api.orders(cancel=cancel))
 
-    def order(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.order(order_id, cancel=cancel)
+    def order(self, order_id: int, *, cancel: CancelToken | None = None) -> Order:
+        return _parsed(Order.from_json, self.api.order(order_id, cancel=cancel))
 
-    def request_refund(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.request_refund(order_id, cancel=cancel)
+    def request_refund(self, order_id: int, *, cancel: CancelToken | None = None) -> Order:
+        return _parsed(Order.from_json, self.api.request_refund(order_id, cancel=cancel))
 
     def request_invoice(
         self, order_id: int, title: str, tax_id: str, email: str, *, cancel: CancelToken | None = None
-    ) -> dict[str, Any]:
-        return self.api.request_invoice(order_id, title, tax_id, email, cancel=cancel)
+    ) -> Order:
+        return _parsed(Order.from_json, self.api.request_invoice(order_id, title, tax_id, email, cancel=cancel))
 
     def redeem_recharge_code(
         self, code: str, licence_id: int | None = None, *, cancel: CancelToken | None = None
-    ) -> dict[str, Any]:
+    ) -> RedeemResult:
         """产品充值; the caller re-authenticates afterwards so the new expiry reaches the cached document."""
-        return self.api.redeem_recharge_code(code, self._licence_id(licence_id), cancel=cancel)
+        answer = self.api.redeem_recharge_code(code, self._licence_id(licence_id), cancel=cancel)
+        return _parsed(RedeemResult.from_json, answer)
 
-    # -- renewal (issue 5) -----------------------------------------------------------------------------
+    # -- renewal -------------------------------------------------------------------------------------
 
     def renewal_quote(
         self,
@@ -462,20 +488,21 @@ class LicenceService:
         licence_id: int | None = None,
         *,
         cancel: CancelToken | None = None,
-    ) -> dict[str, Any]:
+    ) -> RenewalQuote:
         """Price and new expiry; LEDGER_COUNT_BELOW_IN_USE names the ledgers to archive first (cloud edition)."""
-        return self.api.renewal_quote(self._licence_id(licence_id), months, ledgers, cancel=cancel)
+        answer = self.api.renewal_quote(self._licence_id(licence_id), months, ledgers, cancel=cancel)
+        return _parsed(RenewalQuote.from_json, answer)
 
-    def place_renewal(self, body: dict[str, Any], *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self.api.place_renewal(body, cancel=cancel)
+    def place_renewal(self, request: RenewalRequest, *, cancel: CancelToken | None = None) -> Order:
+        return _parsed(Order.renewal_from_json, self.api.place_renewal(request.to_json(), cancel=cancel))
 
-    def renewal_order(self, order_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+    def renewal_order(self, order_id: int, *, cancel: CancelToken | None = None) -> Order:
         """The order with each licence's line: after payment, the expiry it actually got."""
-        return self.api.renewal_order(order_id, cancel=cancel)
+        return _parsed(Order.renewal_from_json, self.api.renewal_order(order_id, cancel=cancel))
 
-    def customers(self, q: str = "", sort: str = "name", *, cancel: CancelToken | None = None) -> dict[str, Any]:
+    def customers(self, q: str = "", sort: str = "name", *, cancel: CancelToken | None = None) -> tuple[Customer, ...]:
         """A service accountant's customers (one row per licence); FORBIDDEN for other logins."""
-        return self.api.customers(q, sort, cancel=cancel)
+        return tuple(_parsed(customers_from, self.api.customers(q, sort, cancel=cancel)))
 
     def after_payment(self, *, cancel: CancelToken | None = None) -> LocalStatus:
         """A paid order changed the entitlements: fetch a fresh signed document now (no restart, no 系统认证 visit)."""
@@ -557,7 +584,7 @@ class LicenceService:
     def _note_unavailable(self, exc: ApiError) -> None:
         """The server answered but cannot help now. Maintenance is no network failure: the cached state
         stays what it was (no OFFLINE_GRACE) and the window is kept for the banner and the retry timer."""
-        if exc.code == "MAINTENANCE":
+        if exc.code is ErrorCode.MAINTENANCE:
             self._online = None
             self._maintenance = MaintenanceWindow.from_error(exc.details, exc.retry_after, self.now())
         else:
@@ -620,7 +647,7 @@ class LicenceService:
         return None
 
 
-# -- construction and the CLI commands (app/cli.py delegates here) --------------------------------------
+# -- construction ---------------------------------------------------------------------------------------
 
 
 def open_service(
@@ -642,85 +669,3 @@ def open_service(
         server_url=server_url or None,
         demo=demo,
     )
-
-
-EXIT_FAILED = 1
-EXIT_ERROR = 3
-
-
-def run_activate(args: argparse.Namespace) -> int:
-    """``python -m app activate``: sign in (keyring or --login + stdin password), activate, print the state.
-
-    Exit codes as ``status`` for the resulting state (0 usable, 1 not activated / not signed in,
-    2 blocked); 1 for a wrong serial, CDkey or password; 3 when the server cannot be reached or sent
-    a document that does not verify.
-    """
-    from app.i18n import tr_error
-    from app.services.local_status import format_status_text
-
-    service = cli_service(args)
-    try:
-        if not cli_sign_in(service, args):
-            return EXIT_FAILED
-        org_id = args.org if getattr(args, "org", None) is not None else _only_organisation(service)
-        if org_id is None:
-            return EXIT_FAILED
-        status = service.activate(args.serial, args.cdkey, org_id)
-    except ApiError as exc:
-        _say(tr_error(exc.code, exc.details) + f" [{exc.code}]")
-        state = state_for_error(exc.code)
-        return exit_code_for(state) if state is not None else EXIT_FAILED
-    except NotSignedInError:
-        _say("not signed in: the saved session has ended; use --login and give the password on stdin")
-        return EXIT_FAILED
-    except NetworkError as exc:
-        _say(f"the licence server cannot be reached ({exc.kind})")
-        return EXIT_ERROR
-    except ServiceError as exc:
-        _say(str(exc))
-        return EXIT_ERROR
-    finally:
-        service.api.close()
-    print(format_status_text(status))
-    return status.exit_code
-
-
-cli_activate = run_activate
-
-
-def cli_service(args: argparse.Namespace) -> LicenceService:
-    """The service a command-line run works with: ``--data-dir``, ``--server`` and ``--demo`` from ``args``."""
-    paths: AppPaths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
-    return open_service(paths, server_url=getattr(args, "server", None), demo=bool(getattr(args, "demo", False)))
-
-
-def cli_sign_in(service: LicenceService, args: argparse.Namespace) -> bool:
-    """Sign in with ``--login`` and the password given, or restore that login's saved session.
-
-    False, said on stderr, when there is neither; raises what ``sign_in`` raises."""
-    login, password = getattr(args, "login", None), getattr(args, "password", None)
-    if login and password:
-        service.sign_in(login, password, remember=False)
-        return True
-    if login and login != service.settings.last_login:
-        service.settings = service.settings.replace(last_login=login)
-    if service.restore_session() is None:
-        _say("not signed in: no saved session for this login; use --login and give the password on stdin")
-        return False
-    return True
-
-
-def _only_organisation(service: LicenceService) -> int | None:
-    orgs = service.me().get("organisations") or []
-    if len(orgs) == 1:
-        return int(orgs[0]["id"])
-    if not orgs:
-        _say("this account has no organisation yet; create one in the panel first")
-    else:
-        choices = ", ".join(f"{o.get('id')} ({o.get('name')})" for o in orgs)
-        _say(f"this account has several organisations; choose one with --org ID: {choices}")
-    return None
-
-
-def _say(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)

@@ -18,6 +18,7 @@ from licence_protocol.document import DocumentFormatError, LicenceDocument
 from licence_protocol.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
 from licence_protocol.fingerprint import feature_code
 
+from app.domain.error_codes import AnyErrorCode
 from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate, evaluate_for_status
 from app.domain.states import StateInfo, exit_code_for
 from app.services.cache import CacheProblem, ClockWatermark, LicenceCache, to_iso
@@ -65,7 +66,7 @@ class SessionFacts:
 
     signed_in_account_id: SignedInAccount
     online: bool | None = None  # whether the server answered the last check; None = not checked
-    last_server_error: str | None = None  # the licence error code of the last online check
+    last_server_error: AnyErrorCode | None = None  # the licence error code of the last online check
     error_details: Mapping[str, Any] = field(default_factory=dict)
 
 

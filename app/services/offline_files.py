@@ -4,23 +4,23 @@ The offline machine writes a request file and remembers the pending request (act
 ids; never the CDkey, whose proof is only in the file) in its data dir. Importing a response checks it
 answers exactly that request on this machine, then hands the signed document to the LicenceService's own
 verify-and-cache path. A connected machine uploads the request with its signed-in account (``upload_request``).
-Qt-free; the CLI commands ``python -m app offline request|import|upload`` live here too.
+Qt-free; ``python -m app offline request|import|upload`` is in app/cli/offline.py.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import secrets
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import feature_code
 from licence_protocol.offline import ACTIONS, OfflineResponseError, build_request, check_response
 
+from app.domain.error_codes import ClientErrorCode, KnownErrorCode
 from app.services.errors import ServiceError
 from app.services.local_status import LocalStatus
 from app.services.paths import AppPaths, write_atomically
@@ -33,21 +33,21 @@ MAX_FILE_BYTES = 256 * 1024
 
 OfflineAction = Literal["activate", "refresh", "deactivate"]
 
-# check_response's reasons → the client error codes worded in app/domain/server_errors.py.
-_REASON_CODES = {
-    "nonce_mismatch": "OFFLINE_RESPONSE_OTHER_REQUEST",
-    "action_mismatch": "OFFLINE_RESPONSE_OTHER_REQUEST",
-    "document_nonce_mismatch": "OFFLINE_RESPONSE_OTHER_REQUEST",
-    "fingerprint_mismatch": "OFFLINE_RESPONSE_OTHER_MACHINE",
-    "document_machine_mismatch": "OFFLINE_RESPONSE_OTHER_MACHINE",
-    "unsupported_version": "OFFLINE_VERSION_UNSUPPORTED",
+# check_response's reasons → the error codes worded in app/domain/error_catalogue.py.
+_REASON_CODES: dict[str, KnownErrorCode] = {
+    "nonce_mismatch": ClientErrorCode.OFFLINE_RESPONSE_OTHER_REQUEST,
+    "action_mismatch": ClientErrorCode.OFFLINE_RESPONSE_OTHER_REQUEST,
+    "document_nonce_mismatch": ClientErrorCode.OFFLINE_RESPONSE_OTHER_REQUEST,
+    "fingerprint_mismatch": ClientErrorCode.OFFLINE_RESPONSE_OTHER_MACHINE,
+    "document_machine_mismatch": ClientErrorCode.OFFLINE_RESPONSE_OTHER_MACHINE,
+    "unsupported_version": ErrorCode.OFFLINE_VERSION_UNSUPPORTED,
 }
 
 
 class OfflineFileError(ServiceError):
-    """An offline file that cannot be used here. ``code`` is worded by app.domain.server_errors."""
+    """An offline file that cannot be used here. ``code`` is worded by app.domain.error_catalogue."""
 
-    def __init__(self, code: str, reason: str = "") -> None:
+    def __init__(self, code: KnownErrorCode, reason: str = "") -> None:
         super().__init__(f"{code}: {reason}" if reason else code)
         self.code = code
         self.reason = reason or code.lower()
@@ -106,12 +106,12 @@ def write_request(
     if action != "activate":
         document = service.local_status().document
         if document is None:
-            raise OfflineFileError("OFFLINE_NO_LICENCE", "no verified licence on this computer")
+            raise OfflineFileError(ClientErrorCode.OFFLINE_NO_LICENCE, "no verified licence on this computer")
         licence_id, machine_id = document.licence_id, document.machine.id
         if action == "deactivate" and machine_id is None:
-            raise OfflineFileError("OFFLINE_NO_LICENCE", "the licence document names no machine id")
+            raise OfflineFileError(ClientErrorCode.OFFLINE_NO_LICENCE, "the licence document names no machine id")
     elif not serial or not cdkey:
-        raise OfflineFileError("VALIDATION_ERROR", "an activation request needs the serial number and CDkey")
+        raise OfflineFileError(ErrorCode.VALIDATION_ERROR, "an activation request needs the serial number and CDkey")
     request = build_request(
         action,
         fingerprint=fingerprint,
@@ -149,9 +149,9 @@ def read_json_file(path: Path | str) -> Any:
     try:
         return json.loads(_read_small(Path(path)).decode("utf-8-sig"))
     except FileNotFoundError:
-        raise OfflineFileError("OFFLINE_FILE_UNREADABLE", "file not found") from None
+        raise OfflineFileError(ClientErrorCode.OFFLINE_FILE_UNREADABLE, "file not found") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise OfflineFileError("OFFLINE_FILE_UNREADABLE", type(exc).__name__) from None
+        raise OfflineFileError(ClientErrorCode.OFFLINE_FILE_UNREADABLE, type(exc).__name__) from None
 
 
 def import_response(service: Any, response_path: Path | str) -> ImportResult:
@@ -162,20 +162,21 @@ def import_response(service: Any, response_path: Path | str) -> ImportResult:
 
 def import_response_json(service: Any, response: Any) -> ImportResult:
     if not isinstance(response, dict):
-        raise OfflineFileError("OFFLINE_FILE_UNREADABLE", "not a response file")
+        raise OfflineFileError(ClientErrorCode.OFFLINE_FILE_UNREADABLE, "not a response file")
     here = feature_code(service.fingerprint.components())
     if response.get("fingerprint") not in (None, here):
-        raise OfflineFileError("OFFLINE_RESPONSE_OTHER_MACHINE", "fingerprint_mismatch")
+        raise OfflineFileError(ClientErrorCode.OFFLINE_RESPONSE_OTHER_MACHINE, "fingerprint_mismatch")
     pending = load_pending(service.paths)
     if pending is None:
-        raise OfflineFileError("OFFLINE_NO_PENDING_REQUEST", "no request is waiting for an answer")
+        raise OfflineFileError(ClientErrorCode.OFFLINE_NO_PENDING_REQUEST, "no request is waiting for an answer")
     if pending.get("fingerprint") != here:  # the data dir was copied from another machine
-        raise OfflineFileError("OFFLINE_RESPONSE_OTHER_MACHINE", "pending request of another machine")
+        raise OfflineFileError(ClientErrorCode.OFFLINE_RESPONSE_OTHER_MACHINE, "pending request of another machine")
     try:
         # The signature is checked by the service's accept path, with the same trusted keys as online.
         envelope = check_response(pending, response)
     except OfflineResponseError as exc:
-        raise OfflineFileError(_REASON_CODES.get(exc.reason, "OFFLINE_FILE_UNREADABLE"), exc.reason) from None
+        code = _REASON_CODES.get(exc.reason, ClientErrorCode.OFFLINE_FILE_UNREADABLE)
+        raise OfflineFileError(code, exc.reason) from None
     action: OfflineAction = pending["action"]
     if envelope is None:  # the seat was released on the server; the document went when the request was made
         service.cache.clear()
@@ -195,7 +196,7 @@ def upload_request(
     """On a connected machine: send a request file with the signed-in account and write the response file."""
     request = read_json_file(request_path)
     if not isinstance(request, dict) or request.get("type") != "licence-panel/offline-request":
-        raise OfflineFileError("OFFLINE_FILE_UNREADABLE", "not a request file")
+        raise OfflineFileError(ClientErrorCode.OFFLINE_FILE_UNREADABLE, "not a request file")
     response = service.api.offline_activation(request, org_id=org_id, cancel=cancel)
     write_atomically(Path(out_path), _json_bytes(response), mode=0o644)
     return dict(response)
@@ -214,117 +215,9 @@ def _read_small(path: Path) -> bytes:
     with open(path, "rb") as handle:
         raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise OfflineFileError("OFFLINE_FILE_UNREADABLE", "file too large")
+        raise OfflineFileError(ClientErrorCode.OFFLINE_FILE_UNREADABLE, "file too large")
     return raw
 
 
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-# -- the CLI commands (app/cli.py delegates here) --------------------------------------------------------
-
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 3
-
-
-def _open(args: argparse.Namespace) -> Any:
-    from app.services.licence_service import cli_service
-
-    return cli_service(args)
-
-
-def run_offline_request(args: argparse.Namespace) -> int:
-    """``python -m app offline request [--action A] [--serial S --cdkey K] [--org ID] --out FILE``."""
-    from app.i18n import tr, tr_error
-
-    action = getattr(args, "action", None) or "activate"
-    service = _open(args)
-    try:
-        request = write_request(
-            service, action, args.out, serial=args.serial, cdkey=args.cdkey, org_id=getattr(args, "org", None)
-        )
-    except OfflineFileError as exc:
-        _say(tr_error(exc.code) + f" [{exc.code}]")
-        return EXIT_FAILED
-    except OSError as exc:
-        _say(f"cannot write {args.out} ({exc.strerror or type(exc).__name__})")
-        return EXIT_ERROR
-    finally:
-        service.api.close()
-    print(tr("Request file written: {path}", path=str(Path(args.out).resolve())))
-    print(tr("Feature code: {code}", code=request["fingerprint"]))
-    print(
-        tr(
-            "Take this file to any computer with internet, open {url}/offline or run "
-            "`python -m app offline upload` there, then import the response file here.",
-            url=service.server_url.rstrip("/"),
-        )
-    )
-    return EXIT_OK
-
-
-def run_offline_import(args: argparse.Namespace) -> int:
-    """``python -m app offline import FILE``: exit codes as ``status`` for the resulting state; 1 when refused."""
-    from app.i18n import tr, tr_error
-    from app.services.errors import InvalidDocumentError
-    from app.services.local_status import format_status_text
-
-    service = _open(args)
-    try:
-        result = import_response(service, args.file)
-    except OfflineFileError as exc:
-        _say(tr_error(exc.code) + f" [{exc.code}]")
-        return EXIT_FAILED
-    except InvalidDocumentError:
-        _say(tr_error("INVALID_DOCUMENT") + " [INVALID_DOCUMENT]")
-        return EXIT_FAILED
-    finally:
-        service.api.close()
-    if result.action == "deactivate":
-        print(tr("The server released this computer's seat. This computer is no longer activated."))
-        return EXIT_OK
-    print(format_status_text(result.status))
-    return result.status.exit_code
-
-
-def run_offline_upload(args: argparse.Namespace) -> int:
-    """``python -m app offline upload REQUEST --out RESPONSE [--org ID] [--login L]`` on a connected machine."""
-    from app.domain.server_errors import state_for_error
-    from app.i18n import tr, tr_error
-    from app.services.errors import ApiError, NetworkError, NotSignedInError
-    from app.services.licence_service import cli_sign_in
-
-    service = _open(args)
-    try:
-        if not cli_sign_in(service, args):
-            return EXIT_FAILED
-        response = upload_request(service, args.request, args.out, getattr(args, "org", None))
-    except OfflineFileError as exc:
-        _say(tr_error(exc.code) + f" [{exc.code}]")
-        return EXIT_FAILED
-    except ApiError as exc:
-        _say(tr_error(exc.code, exc.details) + f" [{exc.code}]")
-        for org in exc.details.get("organisations") or []:
-            print(f"  --org {org.get('id')}  {org.get('name')}", file=sys.stderr)
-        return EXIT_FAILED if state_for_error(exc.code) is None else 2
-    except NotSignedInError:
-        _say("not signed in: the saved session has ended; use --login and give the password on stdin")
-        return EXIT_FAILED
-    except NetworkError as exc:
-        _say(f"the licence server cannot be reached ({exc.kind})")
-        return EXIT_ERROR
-    except OSError as exc:
-        _say(f"cannot write {args.out} ({exc.strerror or type(exc).__name__})")
-        return EXIT_ERROR
-    finally:
-        service.api.close()
-    print(tr("Response file written: {path}", path=str(Path(args.out).resolve())))
-    if response.get("action") == "deactivate":
-        print(tr("The seat of that computer is free again."))
-    else:
-        print(tr("Take it back to the offline computer and import it there."))
-    return EXIT_OK
-
-
-def _say(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)

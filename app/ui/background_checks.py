@@ -16,25 +16,30 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.domain.lease import CHECK_INTERVAL, OFFLINE_RETRY, maintenance_retry_delay
+from app.domain.lease import CHECK_INTERVAL, OFFLINE_RETRY, Announcement, maintenance_retry_delay
 from app.services.errors import ServiceError
-from app.ui.runner import Op, run_op
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
+from app.ui.runner import CancelToken, Op, run_op
 
 log = logging.getLogger(__name__)
 
 StartOp = Callable[..., Op]
+# What one check found: the re-authenticated status (None: nothing to check yet) and the announcements
+# (None: they could not be read).
+CheckResult = tuple[LocalStatus | None, list[Announcement] | None]
 
 
 class BackgroundChecks(QObject):
-    """``checked`` carries (status or None, announcements or None); ``failed`` a check's exception."""
+    """``checked`` carries a CheckResult (LocalStatus or None, announcements or None); ``failed`` the exception."""
 
     checked = Signal(object, object)
-    failed = Signal(object)
+    failed = Signal(BaseException)
 
     def __init__(
         self,
         parent: QWidget,
-        service: Any,
+        service: LicenceService,
         *,
         start_op: StartOp | None = None,
         interval: timedelta = CHECK_INTERVAL,
@@ -57,10 +62,10 @@ class BackgroundChecks(QObject):
 
     def reschedule(self) -> timedelta:
         """Arm the timer from what the last answer said; returns the delay (tests and the banner read it)."""
-        window = getattr(self.service, "maintenance", None)
+        window = self.service.maintenance
         if window is not None:
             delay = maintenance_retry_delay(window, self.service.now())
-        elif getattr(self.service, "online", None) is False:
+        elif self.service.online is False:
             delay = self.offline_retry
         else:
             delay = self.interval
@@ -87,10 +92,10 @@ class BackgroundChecks(QObject):
 
     def on_network_reachable(self) -> None:
         """The OS says the network is back: do not wait for the offline retry."""
-        if getattr(self.service, "online", None) is not True:
+        if self.service.online is not True:
             self.check_now()
 
-    def _work(self, cancel: Any) -> tuple[Any, Any]:
+    def _work(self, cancel: CancelToken) -> CheckResult:
         service = self.service
         announcements = None
         try:
@@ -99,11 +104,11 @@ class BackgroundChecks(QObject):
             log.info("announcements not read: %s", type(exc).__name__)
         if service.local_status().document is None:
             return None, announcements  # nothing to re-authenticate (not activated yet)
-        if getattr(service, "login", None) is None:
+        if service.login is None:
             service.restore_session(cancel=cancel)
         return service.reauthenticate(cancel=cancel), announcements
 
-    def _on_succeeded(self, result: tuple[Any, Any]) -> None:
+    def _on_succeeded(self, result: CheckResult) -> None:
         status, announcements = result
         self.reschedule()
         self.checked.emit(status, announcements)

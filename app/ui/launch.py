@@ -6,19 +6,28 @@ import argparse
 import logging
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app import i18n
+
+if TYPE_CHECKING:  # imported when needed: `python -m app status` must not load Qt or the demo server
+    from PySide6.QtCore import QCoreApplication
+
+    from app.services.demo_backend import DemoBackend
+    from app.services.licence_service import LicenceService
+    from app.services.paths import AppPaths
+    from app.services.settings import ClientSettings
+    from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
-def choose_language(args: argparse.Namespace, settings: Any) -> str:
+def choose_language(args: argparse.Namespace, settings: ClientSettings) -> str:
     """--lang, then the saved setting, then the system locale."""
-    return i18n.set_language(getattr(args, "lang", None) or getattr(settings, "language", None))
+    return i18n.set_language(getattr(args, "lang", None) or settings.language)
 
 
-def demo_logins(backend: Any) -> list[tuple[str, str]]:
+def demo_logins(backend: DemoBackend) -> list[tuple[str, str]]:
     return [(entry["login"], entry["password"]) for entry in backend.data.get("logins", [])]
 
 
@@ -26,9 +35,9 @@ def demo_logins(backend: Any) -> list[tuple[str, str]]:
 class Panel:
     """A started panel: what ``run_gui`` runs the event loop for, and what must be stopped afterwards."""
 
-    app: Any
-    window: Any
-    backend: Any = None
+    app: QCoreApplication
+    window: MainWindow
+    backend: DemoBackend | None = None
 
     def stop(self) -> None:
         if self.backend is not None:
@@ -87,7 +96,7 @@ def start_gui(args: argparse.Namespace) -> Panel:
     return Panel(app, window, backend)
 
 
-def build_service(paths: Any, *, server_url: str | None, demo: bool) -> Any:
+def build_service(paths: AppPaths, *, server_url: str | None, demo: bool) -> LicenceService:
     from app.services.licence_service import open_service
 
     return open_service(paths, server_url=server_url, demo=demo)

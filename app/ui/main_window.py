@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
@@ -23,15 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
+from app.domain.accounts import Account
+from app.domain.lease import Announcement
 from app.domain.states import Action
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NetworkError
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
 from app.ui import presenter
 from app.ui.activation.activation_wizard import ActivationWizard
 from app.ui.activation.addons_dialog import AddonsDialog
 from app.ui.activation.auth_page import DEACTIVATE_THIS_MACHINE, OPEN_ADDONS, AuthPage
 from app.ui.activation.certification_dialog import CertificationDialog
-from app.ui.activation.status_view import StatusView, action_label
 from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.background_checks import BackgroundChecks
 from app.ui.machines.machines_dialog import MachinesDialog
@@ -39,8 +42,9 @@ from app.ui.offline.offline_dialog import open_offline_dialog
 from app.ui.orders.orders_page import OrdersPage
 from app.ui.purchase.purchase_dialog import PurchaseDialog
 from app.ui.renewal.renewal_page import RenewalPages
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.runner import CancelToken, Op, run_kept
 from app.ui.settings.settings_dialog import SettingsDialog
+from app.ui.status_view import StatusView, action_label
 from app.ui.theme import apply_language, icon, repolish
 from app.ui.widgets.banner import Banner
 
@@ -56,13 +60,15 @@ LANGUAGES: tuple[tuple[str, str], ...] = (
 TICK_MS = 60_000
 OPEN_SETTINGS = "OPEN_SETTINGS"  # a menu entry, not a state action
 
+T = TypeVar("T")
+
 
 class MainWindow(QMainWindow):
     """Owns the LicenceService; pages and dialogs ask it to act through ``run_op`` only."""
 
-    status_changed = Signal(object)  # StatusView
+    status_changed = Signal(StatusView)
 
-    def __init__(self, service: Any, *, demo_logins: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, service: LicenceService, *, demo_logins: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self.service = service
         self.demo_logins = demo_logins or []
@@ -70,7 +76,7 @@ class MainWindow(QMainWindow):
         self.network = "unknown"
         self.ops: list[Op] = []
         self.pending_licence_id: int | None = None  # a licence that failed to activate (认证超台数)
-        self.wizard: Any = None
+        self.wizard: ActivationWizard | None = None
         self._pages: list[tuple[str, Callable[[], str], QWidget]] = []
         self.setMinimumSize(QSize(960, 680))
         self.setWindowIcon(icon("app"))
@@ -78,8 +84,8 @@ class MainWindow(QMainWindow):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.on_tick_timeout)
         self._tick.start()
-        # Issue 6: silent re-authentication (start-up, every few hours, after maintenance) and the banner's data.
-        self.announcements: list[Any] = []
+        # Silent re-authentication (start-up, every few hours, after maintenance) and the banner's data.
+        self.announcements: list[Announcement] = []
         self.background = BackgroundChecks(self, service, start_op=self.run)
         self.background.checked.connect(self.on_background_checked)
         self.background.failed.connect(self.on_background_failed)
@@ -98,11 +104,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._pages = []
         self.add_page("auth", lambda: tr("System authentication"), self.auth_page)
-        # 我的订单 (issue 4): a refund or a redeemed recharge code re-authenticates; show the new state here.
+        # 我的订单: a refund or a redeemed recharge code re-authenticates; show the new state here.
         self.orders_page = OrdersPage(self.service, on_buy=self.open_purchase)
         self.orders_page.licence_changed.connect(self.on_reauthenticate_succeeded)
         self.add_page("orders", lambda: tr("My orders"), self.orders_page)
-        # 续费 and, for a service-accountant login, 批量续费 (issue 5).
+        # 续费 and, for a service-accountant login, 批量续费.
         self.renewal_pages = RenewalPages.install(self)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
@@ -207,7 +213,7 @@ class MainWindow(QMainWindow):
             progress_text=tr("Authenticating online…"),
             silent=True,  # the lease is renewed in the background: the window stays usable meanwhile
         )
-        if (self.status is not None and self.status.has_licence) or presenter.last_login(self.service):
+        if (self.status is not None and self.status.has_licence) or self.service.settings.last_login:
             # Only when start-up goes online anyway: a fresh install makes no network call before sign-in.
             self.run(
                 lambda cancel: self.service.announcements(cancel=cancel),
@@ -216,7 +222,7 @@ class MainWindow(QMainWindow):
                 silent=True,
             )
 
-    def _restore_and_check(self, cancel: Any) -> Any:
+    def _restore_and_check(self, cancel: CancelToken) -> LocalStatus:
         """Worker side of start-up: resume the remembered session, then 在线认证 if a licence is cached."""
         self.service.restore_session(cancel=cancel)
         if self.service.local_status().document is None:
@@ -232,8 +238,7 @@ class MainWindow(QMainWindow):
 
     def _now(self) -> datetime:
         """The service's clock (injectable), so countdowns agree with the state it evaluated."""
-        now = getattr(self.service, "now", None)
-        return now() if callable(now) else datetime.now(UTC)
+        return self.service.now()
 
     def _render(self, view: StatusView) -> None:
         self.auth_page.show_status(view, self._now())
@@ -265,12 +270,10 @@ class MainWindow(QMainWindow):
 
     # -- operations -----------------------------------------------------------------------------------
 
-    def run(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
+    def run(self, fn: Callable[[CancelToken], T], on_success: Callable[[T], None], **kw: Any) -> Op:
         """run_op with failures shown on this window; kept in ``ops`` so tests and close() can see them."""
         kw.setdefault("on_failure", self.on_op_failed)
-        op = run_op(self, fn, on_success=on_success, **kw)
-        keep_while_running(self.ops, op)
-        return op
+        return run_kept(self, self.ops, fn, on_success=on_success, **kw)
 
     def reauthenticate(self, *, quiet: bool = False) -> Op | None:
         if self.status is not None and not self.status.has_licence:
@@ -284,7 +287,7 @@ class MainWindow(QMainWindow):
             trigger=None if quiet else self.auth_page.button_for(Action.REAUTHENTICATE),
         )
 
-    def on_reauthenticate_succeeded(self, result: Any) -> None:
+    def on_reauthenticate_succeeded(self, result: LocalStatus) -> None:
         view = presenter.status_view(result, self.service)
         network = presenter.network_after_check(self.service, view)
         if network is not None:
@@ -318,19 +321,19 @@ class MainWindow(QMainWindow):
             self.auth_page.show_status(self.status, self._now())
             self._refresh_banner()
 
-    # -- issue 6: banner, background checks, add-ons, certification, deactivating this computer ------------
+    # -- banner, background checks, add-ons, certification, deactivating this computer ---------------------
 
     def _refresh_banner(self) -> None:
-        self.banner.set_maintenance(presenter.maintenance(self.service))
+        self.banner.set_maintenance(self.service.maintenance)
         self.banner.set_announcements(self.announcements)
         self.banner.set_status(self.status)
         self.banner.refresh(self._now())
 
-    def on_announcements_read(self, announcements: Any) -> None:
-        self.announcements = list(announcements or [])
+    def on_announcements_read(self, announcements: list[Announcement]) -> None:
+        self.announcements = list(announcements)
         self._refresh_banner()
 
-    def on_background_checked(self, status: Any, announcements: Any) -> None:
+    def on_background_checked(self, status: LocalStatus | None, announcements: list[Announcement] | None) -> None:
         if announcements is not None:
             self.announcements = list(announcements)
         if status is not None:
@@ -421,27 +424,30 @@ class MainWindow(QMainWindow):
     def open_sign_in(self) -> None:
         SignInDialog.ask(self, self.service, self.on_signed_in, demo_logins=self.demo_logins)
 
-    def on_signed_in(self, _account: object) -> None:
+    def on_signed_in(self, _account: Account | None) -> None:
         self.refresh_local()
         self.reauthenticate(quiet=True)
 
     def on_sign_out_triggered(self) -> None:
+        def failed(exc: BaseException) -> None:
+            self.on_op_failed(exc)
+            self.refresh_local()  # signed out locally all the same
+
         self.run(
             lambda cancel: self.service.sign_out(cancel=cancel),
             lambda _r: self.refresh_local(),
-            on_failure=lambda exc: (self.on_op_failed(exc), self.refresh_local()),
+            on_failure=failed,
             progress_text=tr("Signing out…"),
         )
 
     def open_activation(self) -> None:
         if self.status is None or not self.status.signed_in:
             # The checklist starts with "who is signed in": sign in first, then come back here.
-            SignInDialog.ask(
-                self,
-                self.service,
-                lambda a: (self.on_signed_in(a), self.open_activation()),
-                demo_logins=self.demo_logins,
-            )
+            def signed_in_then_activate(account: Account) -> None:
+                self.on_signed_in(account)
+                self.open_activation()
+
+            SignInDialog.ask(self, self.service, signed_in_then_activate, demo_logins=self.demo_logins)
             return
         wizard = ActivationWizard(self, self.service, on_activated=self.on_activated, demo_logins=self.demo_logins)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -450,13 +456,13 @@ class MainWindow(QMainWindow):
         self.wizard = wizard
         wizard.open()
 
-    def _after_failed_activation(self, wizard: Any) -> None:
+    def _after_failed_activation(self, wizard: ActivationWizard) -> None:
         # e.g. TOO_MANY_MACHINES: the service recorded the state; 设备管理 then needs that licence's id.
         self.pending_licence_id = wizard.failed_licence_id()
         self._show_network("online")  # the server answered: it said no, it was not unreachable
         self.refresh_local()
 
-    def on_activated(self, result: Any) -> None:
+    def on_activated(self, result: LocalStatus) -> None:
         self._show_network("online")
         self.auth_page.show_error(None)
         self.show_status(presenter.status_view(result, self.service))
@@ -479,7 +485,7 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(lambda _r: self._after_machines(dialog))
         dialog.open()
 
-    def _after_machines(self, dialog: Any) -> None:
+    def _after_machines(self, dialog: MachinesDialog) -> None:
         if dialog.changed:
             self.refresh_local()
             self.reauthenticate(quiet=True)

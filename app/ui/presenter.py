@@ -1,66 +1,52 @@
-"""Turns what LicenceService returns (typed results, dicts, errors) into plain values for the widgets.
+"""Turns what LicenceService returns (typed results of app.domain, statuses, errors) into display values.
 
-The one place in the UI that knows the service's result shapes, so a change there is fixed here.
-User text for errors comes from app.domain.server_errors (the one module that words errors).
+Every function takes typed values and returns text or plain values the widgets show; the service parses the
+server's answers, so nothing here reads JSON. User text for errors comes from app.domain.error_catalogue (the
+one module that words errors).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Literal
+
+from licence_protocol.document import Product, Seats
+from licence_protocol.errors import ErrorCode
 
 from app.domain import rules
-from app.domain.server_errors import error_message
-from app.domain.states import state_info
+from app.domain.accounts import Organisation
+from app.domain.activation import ActivationPreview, LicenceSummary
+from app.domain.error_catalogue import error_message
+from app.domain.error_codes import AnyErrorCode, ClientErrorCode
+from app.domain.machines import Machine
+from app.domain.states import StateCode, state_info
 from app.i18n import state_label, tr
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError
-from app.ui.activation.status_view import StatusView
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
+from app.ui.status_view import StatusView
 
-_NETWORK_CODES = {"timeout": "TIMEOUT", "proxy": "PROXY_ERROR", "tls": "TLS_ERROR"}
-
-
-def get(obj: Any, key: str, default: Any = None) -> Any:
-    """Read ``key`` from a mapping or an attribute, so JSON-shaped and typed results read alike."""
-    if obj is None:
-        return default
-    if isinstance(obj, Mapping):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
-
-
-def _moment(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+_NETWORK_CODES = {
+    "timeout": ClientErrorCode.TIMEOUT,
+    "proxy": ClientErrorCode.PROXY_ERROR,
+    "tls": ClientErrorCode.TLS_ERROR,
+}
 
 
 # -- status ----------------------------------------------------------------------------------------
 
 
-def status_view(status: Any, service: Any = None) -> StatusView:
+def status_view(status: LocalStatus, service: LicenceService | None = None) -> StatusView:
     """A StatusView from a LicenceService status (local or online)."""
-    state = get(status, "state")
-    code = str(get(state, "code", "UNKNOWN_BLOCKED")) if state is not None else "UNKNOWN_BLOCKED"
+    code = status.state.code if status.state is not None else StateCode.UNKNOWN_BLOCKED
     info = state_info(code)
-    details = dict(get(status, "details") or {})
-    doc = get(status, "document")
+    details = dict(status.details)
+    doc = status.document
     login = current_login(service) if service is not None else None
-    login = get(status, "signed_in_login", login) or login
-    product = None
-    if doc is not None:
-        p = doc.product
-        product = f"{p.name} {p.version}".strip() + (f" · {edition_label(doc.edition)}" if doc.edition else "")
-    online = get(status, "online")
-    network = "online" if online is True else "offline" if online is False else "unknown"
-    cert = get(doc, "certification")
-    return StatusView(
-        code=info.code.value,
+    view = StatusView(
+        code=info.code,
         label=state_label(info),
         label_zh=info.label_zh,
         explanation=tr(info.explanation, **details),
@@ -68,57 +54,62 @@ def status_view(status: Any, service: Any = None) -> StatusView:
         actions=tuple(a.value for a in info.actions),
         signed_in=bool(login),
         signed_in_login=login,
-        has_licence=doc is not None,
-        licence_id=get(doc, "licence_id"),
-        account=doc.account.display if doc is not None else None,
-        organisation=(
-            f"{doc.organisation.name}" + (f"  ({doc.organisation.tax_id})" if doc.organisation.tax_id else "")
-        )
-        if doc is not None
-        else None,
-        product=product,
-        serial_masked=get(doc, "serial_masked"),
-        feature_code=get(status, "feature_code") or get(get(doc, "machine"), "feature_code"),
-        expires_at=get(doc, "expires_at"),
-        seats=(doc.seats.used, doc.seats.max) if doc is not None else None,
-        last_online_check=_moment(get(status, "last_online_check")),
-        lease_expires_at=get(doc, "lease_expires_at"),
-        certification_status=get(cert, "status"),
-        certification_deadline=get(cert, "deadline"),
-        network=network,  # type: ignore[arg-type]
-        addons=tuple((a.name or a.code, a.expires_at) for a in doc.addons) if doc is not None else (),
+        feature_code=status.feature_code or (doc.machine.feature_code if doc is not None else None),
+        last_online_check=status.last_online_check,
         reregistrations=_used_of_limit(details.get("reregistrations")),
-        organisation_id=doc.organisation.id if doc is not None else None,
-        organisation_name=doc.organisation.name if doc is not None else None,
-        organisation_tax_id=doc.organisation.tax_id if doc is not None else None,
+    )
+    if doc is None:
+        return view
+    org = doc.organisation
+    return replace(
+        view,
+        has_licence=True,
+        licence_id=doc.licence_id,
+        account=doc.account.display,
+        organisation=org.name + (f"  ({org.tax_id})" if org.tax_id else ""),
+        product=product_text(doc.product, doc.edition),
+        serial_masked=doc.serial_masked,
+        expires_at=doc.expires_at,
+        seats=(doc.seats.used, doc.seats.max),
+        lease_expires_at=doc.lease_expires_at,
+        certification_status=doc.certification.status,
+        certification_deadline=doc.certification.deadline,
+        addons=tuple((a.name or a.code, a.expires_at) for a in doc.addons),
+        organisation_id=org.id,
+        organisation_name=org.name,
+        organisation_tax_id=org.tax_id,
     )
 
 
-def _used_of_limit(value: Any) -> tuple[int, int] | None:
+def _used_of_limit(value: object) -> tuple[int, int] | None:
     """FINGERPRINT_CHANGED details ``reregistrations: {used, limit}`` (docs/ARCHITECTURE.md)."""
-    used, limit = get(value, "used"), get(value, "limit")
+    if not isinstance(value, Mapping):
+        return None
+    used, limit = value.get("used"), value.get("limit")
     return (used, limit) if isinstance(used, int) and isinstance(limit, int) else None
 
 
-def maintenance(service: Any) -> Any:
-    """The maintenance window of the server's last answer (app.domain.lease.MaintenanceWindow), else None."""
-    return get(service, "maintenance")
-
-
 # States a completed 在线认证 can only end in when the server was not reached (a reached server renews the lease).
-_OFFLINE_ONLY = frozenset({"OFFLINE_GRACE", "LEASE_EXPIRED"})
+_OFFLINE_ONLY = frozenset({StateCode.OFFLINE_GRACE, StateCode.LEASE_EXPIRED})
+
+NetworkState = Literal["online", "offline", "maintenance"]
 
 
-def network_after_check(service: Any, view: StatusView) -> str | None:
+def network_after_check(service: LicenceService, view: StatusView) -> NetworkState | None:
     """Whether the server answered the check just made: the service's ``online`` flag, else read off the state."""
-    if get(service, "maintenance") is not None:
+    if service.maintenance is not None:
         return "maintenance"  # the server answered: it is reachable, only paused
-    online = get(service, "online")
-    if isinstance(online, bool):
+    online = service.online
+    if online is not None:
         return "online" if online else "offline"
     if not view.has_licence:
         return None  # no licence was checked online (start-up without a cached licence)
     return "offline" if view.code in _OFFLINE_ONLY else "online"
+
+
+def product_text(product: Product, edition: str) -> str:
+    """``金蝶KIS 专业版 V16.0 · Standard edition``: the product and, when known, its edition."""
+    return f"{product.name} {product.version}".strip() + (f" · {edition_label(edition)}" if edition else "")
 
 
 def edition_label(edition: str) -> str:
@@ -131,17 +122,19 @@ def edition_label(edition: str) -> str:
 
 
 def error_text(exc: BaseException) -> str:
-    """Plain words for a failed call; codes are worded by app.domain.server_errors only."""
+    """Plain words for a failed call; codes are worded by app.domain.error_catalogue only."""
     if isinstance(exc, ApiError):
-        code, details = exc.code, exc.details
+        code: AnyErrorCode = exc.code
+        details = exc.details
     elif isinstance(exc, NetworkError):
-        code, details = _NETWORK_CODES.get(exc.kind, "NETWORK_ERROR"), {}
+        code, details = _NETWORK_CODES.get(exc.kind, ClientErrorCode.NETWORK_ERROR), {}
     elif isinstance(exc, NotSignedInError):
-        code, details = "UNAUTHORIZED", {}
+        code, details = ErrorCode.UNAUTHORIZED, {}
     elif isinstance(exc, InvalidDocumentError):
-        code, details = ("NONCE_MISMATCH" if "nonce" in exc.reason.lower() else "INVALID_DOCUMENT"), {}
+        nonce = "nonce" in exc.reason.lower()
+        code, details = (ClientErrorCode.NONCE_MISMATCH if nonce else ClientErrorCode.INVALID_DOCUMENT), {}
     else:
-        code, details = "INTERNAL_ERROR", {}
+        code, details = ErrorCode.INTERNAL_ERROR, {}
     msgid, fmt = error_message(code, details)
     return tr(msgid, **fmt)
 
@@ -156,85 +149,59 @@ def licence_id_from_error(exc: ApiError | None) -> int | None:
 # -- account, organisations, licences ------------------------------------------------------------------
 
 
-def current_login(service: Any) -> str | None:
+def current_login(service: LicenceService) -> str | None:
     """The signed-in login (also a remembered one while the server is unreachable)."""
-    return get(service, "login") or get(get(service, "account"), "login")
+    if service.login:
+        return service.login
+    account = service.account
+    return account.login if account is not None else None
 
 
-def last_login(service: Any) -> str | None:
-    return get(get(service, "settings"), "last_login")
-
-
-def remember_default(service: Any) -> bool:
-    return bool(get(get(service, "settings"), "remember_login", True))
-
-
-def keyring_warning(service: Any) -> str | None:
+def keyring_warning(service: LicenceService) -> str | None:
     """Said on the sign-in dialog when no OS keyring can keep the session (signed in until the panel closes)."""
-    if get(service, "remembers_login", True):
+    if service.remembers_login:
         return None
-    msgid, fmt = error_message("KEYRING_UNAVAILABLE")
+    msgid, fmt = error_message(ClientErrorCode.KEYRING_UNAVAILABLE)
     return tr(msgid, **fmt)
 
 
-def organisation(org: Any) -> dict[str, Any]:
-    return {"id": get(org, "id"), "name": get(org, "name", ""), "tax_id": get(org, "tax_id", "")}
+def organisation_choice(org: Organisation) -> str:
+    """An organisation as the checklist lists it: its name and tax id, which tell two alike names apart."""
+    return f"{org.name}    {tr('Tax id')}: {org.tax_id or '—'}"
 
 
-def organisations(me: Any) -> list[dict[str, Any]]:
-    return [organisation(o) for o in get(me, "organisations") or []]
+def licence_summary(lic: LicenceSummary) -> str:
+    """One line per licence an organisation already has: product, edition, serial, seats and expiry."""
+    expiry = (
+        tr("Perpetual")
+        if lic.expires_at is None
+        else tr("until {when}", when=lic.expires_at.astimezone().strftime("%Y-%m-%d"))
+    )
+    seats = tr("{used} / {max} seats", used=lic.seats.used, max=lic.seats.max)
+    return f"{lic.product.name} {lic.product.version} · {edition_label(lic.edition)} · {lic.serial_masked} · " + (
+        f"{seats} · {expiry}"
+    )
 
 
-def licence_summaries(result: Any) -> list[str]:
-    items = get(result, "licences", result) or []
-    lines = []
-    for lic in items:
-        product = get(lic, "product") or {}
-        seats = get(lic, "seats") or {}
-        expires = _moment(get(lic, "expires_at"))
-        lines.append(
-            f"{get(product, 'name', '')} {get(product, 'version', '')} · {edition_label(get(lic, 'edition', ''))} · "
-            f"{get(lic, 'serial_masked', '')} · "
-            + tr("{used} / {max} seats", used=get(seats, "used", 0), max=get(seats, "max", 0))
-            + " · "
-            + (
-                tr("Perpetual")
-                if expires is None
-                else tr("until {when}", when=expires.astimezone().strftime("%Y-%m-%d"))
-            )
-        )
-    return lines
-
-
-def this_product(service: Any) -> str | None:
-    """The product this installation is, when the service knows it (the serial's product shows at review)."""
-    product = get(service, "product")
+def installed_product(product: Product | None) -> str | None:
+    """The product this installation is, when the panel was told (the serial's product shows at review)."""
     if product is None:
         return None
-    return f"{get(product, 'name', '')} {get(product, 'version', '')}".strip() or get(product, "code")
+    return f"{product.name} {product.version}".strip() or product.code
 
 
-def preview(result: Any) -> dict[str, Any]:
-    product = get(result, "product") or {}
-    seats = get(result, "seats") or {}
-    edition = get(result, "edition", "")
-    name = f"{get(product, 'name', '')} {get(product, 'version', '')}".strip()
-    return {
-        "product": name + (f" · {edition_label(edition)}" if edition else ""),
-        "product_code": get(product, "code"),
-        "serial_masked": get(result, "serial_masked", ""),
-        "seats_used": get(seats, "used", 0),
-        "seats_max": get(seats, "max", 0),
-        "expires_at": _moment(get(result, "expires_at")),
-        "duration_days": get(result, "duration_days"),
-        "bound_org": get(result, "organisation"),
-    }
+def preview_expiry(preview: ActivationPreview) -> str:
+    """A fixed date, a number of days counted from activation, or perpetual."""
+    if preview.expires_at is not None:
+        return format_when(preview.expires_at)
+    if preview.duration_days:
+        return tr("{days} days from activation", days=preview.duration_days)
+    return tr("Perpetual")
 
 
-def product_differs(service: Any, preview_values: Mapping[str, Any]) -> bool:
-    mine = get(get(service, "product"), "code")
-    theirs = preview_values.get("product_code")
-    return bool(mine and theirs and mine != theirs)
+def product_differs(installed: Product | None, preview: ActivationPreview) -> bool:
+    """The serial is for another product than the one installed here (only known when the panel was told)."""
+    return bool(installed and installed.code and preview.product.code and installed.code != preview.product.code)
 
 
 # -- input rules (app.domain.rules) ----------------------------------------------------------------------
@@ -262,23 +229,25 @@ def password_rules(password: str) -> list[tuple[str, bool]]:
 # -- machines --------------------------------------------------------------------------------------
 
 
-def this_feature_code(service: Any) -> str | None:
-    source = get(service, "fingerprint")
-    return source.feature_code() if source is not None and hasattr(source, "feature_code") else None
+def seats_text(seats: Seats) -> str:
+    return tr("Seats used: {used} of {max}", used=seats.used, max=seats.max)
 
 
-def machines(result: Any) -> tuple[tuple[int, int] | None, list[dict[str, Any]]]:
-    seats = get(result, "seats")
-    seat_pair = (get(seats, "used", 0), get(seats, "max", 0)) if seats is not None else None
-    rows = []
-    for m in get(result, "machines") or []:
-        rows.append(
-            {
-                "id": get(m, "id"),
-                "name": get(m, "name") or "—",
-                "feature_code": get(m, "fingerprint") or get(m, "feature_code") or "—",
-                "activated_at": _moment(get(m, "activated_at")),
-                "last_seen_at": _moment(get(m, "last_seen_at")),
-            }
-        )
-    return seat_pair, rows
+def machine_cells(machine: Machine, this_feature_code: str | None) -> tuple[str, str, str, str]:
+    """The machines table's row: name (this computer marked), feature code, activated, last seen."""
+    name = machine.name or "—"
+    if this_feature_code and machine.feature_code == this_feature_code:
+        name = tr("{name} (this computer)", name=name)
+    return (
+        name,
+        machine.feature_code or "—",
+        format_when(machine.activated_at),
+        format_when(machine.last_seen_at),
+    )
+
+
+def format_when(when: datetime | None) -> str:
+    """A moment as people read it here: local time, to the minute; a dash when there is none."""
+    if when is None:
+        return "—"
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")

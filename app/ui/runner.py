@@ -210,3 +210,25 @@ def keep_while_running(ops: list[Op], op: Op) -> Op:
     ops.append(op)
     op.finished.connect(lambda: ops.remove(op) if op in ops else None)
     return op
+
+
+def run_kept(
+    parent: QWidget,
+    ops: list[Op],
+    fn: Callable[[CancelToken], T],
+    *,
+    on_success: Callable[[T], None],
+    on_failure: Callable[[BaseException], None],
+    after: Callable[[], None] | None = None,
+    **kw: Any,
+) -> Op:
+    """``run_op`` held in ``ops`` until it finishes (``keep_while_running``): how pages and dialogs run calls.
+
+    ``after`` runs now and again once the call has left ``ops``, for buttons enabled only while none runs.
+    ``kw`` are ``run_op``'s (progress_text, trigger, silent…)."""
+    op = run_op(parent, fn, on_success=on_success, on_failure=on_failure, **kw)
+    keep_while_running(ops, op)
+    if after is not None:
+        op.finished.connect(after)  # connected after keep_while_running's slot: ``after`` sees the op gone
+        after()
+    return op

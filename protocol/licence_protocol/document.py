@@ -1,4 +1,4 @@
-"""The licence document payload (DESIGN §4, ARCHITECTURE ``format: 1``) as typed, immutable values.
+"""The licence document payload (docs/PROTOCOL.md "Licence document", ``format: 1``) as typed, immutable values.
 
 Tolerant of fields a newer server adds, strict on the ones the client relies on: anything missing or
 of the wrong type raises ``DocumentFormatError`` (a ``ValueError``), never ``KeyError``/``TypeError``.

@@ -1,4 +1,4 @@
-"""The signed licence envelope: strict base64url, domain-separated Ed25519 (DESIGN §4)."""
+"""The signed licence envelope: strict base64url, domain-separated Ed25519 (docs/PROTOCOL.md "Licence document")."""
 
 from __future__ import annotations
 

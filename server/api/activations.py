@@ -1,4 +1,4 @@
-"""Activation endpoints (DESIGN §3 "activation"): thin handlers over ``server.services.activation``."""
+"""Activation endpoints: thin handlers over ``server.services.activation``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from server.deps import AccountDep, ClientIpDep, ClockDep, ContextDep, SessionDep
+from server.deps import CallerDep, ClockDep, ContextDep, SessionDep
 from server.schemas.activation import (
     ActivateRequest,
     ActivationOut,
@@ -21,20 +21,18 @@ from server.schemas.activation import (
 )
 from server.schemas.common import Id
 from server.services import activation
-from server.services.activation import Caller
+from server.services.activation import Device
 
 router = APIRouter(tags=["activations"])
 
 
 @router.post("/activations/preview", response_model=PreviewOut)
-def preview(
-    body: PreviewRequest, session: SessionDep, ctx: ContextDep, clock: ClockDep, account: AccountDep, ip: ClientIpDep
-) -> Any:
+def preview(body: PreviewRequest, session: SessionDep, ctx: ContextDep, clock: ClockDep, caller: CallerDep) -> Any:
     """What activating this serial would do: product, edition, seats, expiry, and where it is bound already."""
     return activation.preview(
         session,
         ctx.settings,
-        caller=Caller(account, ip),
+        caller=caller,
         serial=body.serial,
         cdkey=body.cdkey,
         product_code=body.product_code,
@@ -43,21 +41,17 @@ def preview(
 
 
 @router.post("/activations", response_model=ActivationOut)
-def activate(
-    body: ActivateRequest, session: SessionDep, ctx: ContextDep, clock: ClockDep, account: AccountDep, ip: ClientIpDep
-) -> Any:
+def activate(body: ActivateRequest, session: SessionDep, ctx: ContextDep, clock: ClockDep, caller: CallerDep) -> Any:
     """Activate the licence on this machine for one of the caller's organisations (idempotent per machine)."""
     document, machine_id = activation.activate(
         session,
         ctx.settings,
         ctx.keys,
-        caller=Caller(account, ip),
+        caller=caller,
         serial=body.serial,
         cdkey=body.cdkey,
         org_id=body.org_id,
-        fingerprint=body.fingerprint,
-        components=body.components,
-        machine_name=body.machine_name,
+        device=Device(body.fingerprint, body.components, body.machine_name),
         product_code=body.product_code,
         now=clock.now(),
     )
@@ -71,17 +65,15 @@ def validate(
     session: SessionDep,
     ctx: ContextDep,
     clock: ClockDep,
-    account: AccountDep,
-    ip: ClientIpDep,
+    caller: CallerDep,
 ) -> Any:
     """Online re-authentication: a fresh signed document echoing the nonce."""
     document = activation.validate(
         session,
         ctx.keys,
-        caller=Caller(account, ip),
+        caller=caller,
         licence_id=licence_id,
-        fingerprint=body.fingerprint,
-        components=body.components,
+        device=Device(body.fingerprint, body.components),
         nonce=body.nonce,
         now=clock.now(),
     )
@@ -89,8 +81,8 @@ def validate(
 
 
 @router.get("/licences/{licence_id}/machines", response_model=MachinesOut)
-def machines(licence_id: Id, session: SessionDep, account: AccountDep, ip: ClientIpDep) -> Any:
-    return activation.list_machines(session, caller=Caller(account, ip), licence_id=licence_id)
+def machines(licence_id: Id, session: SessionDep, caller: CallerDep) -> Any:
+    return activation.list_machines(session, caller=caller, licence_id=licence_id)
 
 
 @router.delete("/licences/{licence_id}/machines/{machine_id}", status_code=204, response_class=Response)
@@ -100,12 +92,11 @@ def deactivate(
     session: SessionDep,
     ctx: ContextDep,
     clock: ClockDep,
-    account: AccountDep,
-    ip: ClientIpDep,
+    caller: CallerDep,
 ) -> Response:
     """Deactivate a machine, freeing its seat."""
     activation.deactivate(
-        session, ctx.settings, caller=Caller(account, ip), licence_id=licence_id, machine_id=machine_id, now=clock.now()
+        session, ctx.settings, caller=caller, licence_id=licence_id, machine_id=machine_id, now=clock.now()
     )
     return Response(status_code=204)
 
@@ -117,18 +108,15 @@ def reregister(
     session: SessionDep,
     ctx: ContextDep,
     clock: ClockDep,
-    account: AccountDep,
-    ip: ClientIpDep,
+    caller: CallerDep,
 ) -> Any:
     """重新注册: move this machine's seat to its changed feature code."""
     return activation.reregister(
         session,
         ctx.keys,
-        caller=Caller(account, ip),
+        caller=caller,
         licence_id=licence_id,
-        fingerprint=body.fingerprint,
-        components=body.components,
-        machine_name=body.machine_name,
+        device=Device(body.fingerprint, body.components, body.machine_name),
         now=clock.now(),
     )
 
@@ -140,19 +128,17 @@ def addons(
     session: SessionDep,
     ctx: ContextDep,
     clock: ClockDep,
-    account: AccountDep,
-    ip: ClientIpDep,
+    caller: CallerDep,
 ) -> Any:
     """Activate an add-on service by its own CDkey; the fresh document lists it."""
     document = activation.attach_addon(
         session,
         ctx.settings,
         ctx.keys,
-        caller=Caller(account, ip),
+        caller=caller,
         licence_id=licence_id,
         cdkey=body.cdkey,
-        fingerprint=body.fingerprint,
-        components=body.components,
+        device=Device(body.fingerprint, body.components or {}) if body.fingerprint is not None else None,
         now=clock.now(),
     )
     return {"document": document}

@@ -1,4 +1,4 @@
-"""auth endpoints (DESIGN §3): verification codes, register, login, refresh, logout, password reset."""
+"""Account endpoints: verification codes, register, login, refresh, logout, password reset."""
 
 from __future__ import annotations
 

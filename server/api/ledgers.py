@@ -1,4 +1,4 @@
-"""Ledger endpoints (DESIGN §3 "ledgers"): thin handlers over ``server.services.ledgers``."""
+"""Ledger endpoints: thin handlers over ``server.services.ledgers``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""me endpoints (DESIGN §3): the signed-in account, its organisations and the licences bound to them."""
+"""Endpoints about the caller: the signed-in account, its organisations and the licences bound to them."""
 
 from __future__ import annotations
 

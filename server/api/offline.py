@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from server.deps import AccountDep, ClientIpDep, ClockDep, ContextDep, SessionDep
+from server.deps import CallerDep, ClientIpDep, ClockDep, ContextDep, SessionDep
 from server.errors import ApiError
 from server.schemas.offline import OfflineRequestIn, OfflineResponseOut
 from server.services import auth, offline
@@ -26,13 +26,11 @@ MAX_FORM_BYTES = 64 * 1024  # a request file is about 1 kB
 
 
 @router.post("/offline-activations", response_model=OfflineResponseOut, response_model_exclude_none=True)
-def submit(
-    body: OfflineRequestIn, session: SessionDep, ctx: ContextDep, clock: ClockDep, account: AccountDep, ip: ClientIpDep
-) -> Any:
+def submit(body: OfflineRequestIn, session: SessionDep, ctx: ContextDep, clock: ClockDep, caller: CallerDep) -> Any:
     """Answer an offline machine's request file with its response file, for the signed-in (receiving) account.
 
     The IP rules see the IP of the machine uploading the file, not of the offline one."""
-    return offline.submit(session, ctx.settings, ctx.keys, caller=Caller(account, ip), request=body, now=clock.now())
+    return offline.submit(session, ctx.settings, ctx.keys, caller=caller, request=body, now=clock.now())
 
 
 # ---------------------------------------------------------------------------------------------- browser page

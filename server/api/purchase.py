@@ -1,12 +1,12 @@
-"""purchase endpoints (DESIGN §3): catalogue per ledger-year, orders, refunds, invoices, recharge codes."""
+"""Purchase endpoints: catalogue per ledger-year, orders, refunds, invoices, recharge codes."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
-from server.deps import AccountDep, ClientIpDep, ClockDep, ContextDep, SessionDep
+from server.deps import AccountDep, ClientIpDep, ClockDep, PublicUrlDep, SessionDep
 from server.schemas.purchase import (
     MAX_ID,
     CatalogueOut,
@@ -17,16 +17,11 @@ from server.schemas.purchase import (
     RedeemIn,
     RedeemOut,
 )
-from server.services import catalogue, orders, payments, purchase_policy
+from server.services import catalogue, fulfilment, orders, payments, purchase_policy
 
 router = APIRouter(tags=["purchase"])
 
 OrderId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def base_url(ctx: ContextDep, request: Request) -> str:
-    """Where the payer's browser reaches the pay page: the configured public URL, else this request's."""
-    return ctx.settings.public_base_url or str(request.base_url)
 
 
 @router.get("/catalogue", response_model=CatalogueOut)
@@ -58,12 +53,11 @@ def get_catalogue(
 @router.post("/orders", status_code=201, response_model=OrderOut)
 def create_order(
     body: OrderIn,
-    request: Request,
     account: AccountDep,
     session: SessionDep,
     clock: ClockDep,
-    ctx: ContextDep,
     client_ip: ClientIpDep,
+    base: PublicUrlDep,
 ) -> Any:
     now = clock.now()
     licence = purchase_policy.owned_licence(session, account, body.licence_id)
@@ -72,57 +66,53 @@ def create_order(
     order = orders.create_order(session, account=account, licence=licence, verdict=verdict, items=items, now=now)
     payments.create_payment(session, order, now)
     session.refresh(order)
-    return orders.order_json(session, order, now, base_url(ctx, request))
+    return orders.order_json(session, order, now, base)
 
 
 @router.get("/orders", response_model=OrdersOut)
-def list_orders(request: Request, account: AccountDep, session: SessionDep, clock: ClockDep, ctx: ContextDep) -> Any:
+def list_orders(account: AccountDep, session: SessionDep, clock: ClockDep, base: PublicUrlDep) -> Any:
     now = clock.now()
-    base = base_url(ctx, request)
     return {"orders": [orders.order_json(session, o, now, base) for o in orders.list_orders(session, account, now)]}
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(
-    order_id: OrderId, request: Request, account: AccountDep, session: SessionDep, clock: ClockDep, ctx: ContextDep
-) -> Any:
+def get_order(order_id: OrderId, account: AccountDep, session: SessionDep, clock: ClockDep, base: PublicUrlDep) -> Any:
     now = clock.now()
     order = orders.owned_order(session, account, order_id)
     orders.expire_if_due(order, now)
-    return orders.order_json(session, order, now, base_url(ctx, request))
+    return orders.order_json(session, order, now, base)
 
 
 @router.post("/orders/{order_id}/refund-request", response_model=OrderOut)
 def refund_request(
-    order_id: OrderId, request: Request, account: AccountDep, session: SessionDep, clock: ClockDep, ctx: ContextDep
+    order_id: OrderId, account: AccountDep, session: SessionDep, clock: ClockDep, base: PublicUrlDep
 ) -> Any:
     now = clock.now()
     order = orders.request_refund(session, account=account, order_id=order_id, now=now)
-    return orders.order_json(session, order, now, base_url(ctx, request))
+    return orders.order_json(session, order, now, base)
 
 
 @router.post("/orders/{order_id}/invoice", response_model=OrderOut)
 def invoice_request(
     order_id: OrderId,
     body: InvoiceIn,
-    request: Request,
     account: AccountDep,
     session: SessionDep,
     clock: ClockDep,
-    ctx: ContextDep,
+    base: PublicUrlDep,
 ) -> Any:
     now = clock.now()
     order = orders.request_invoice(
         session, account=account, order_id=order_id, title=body.title, tax_id=body.tax_id, email=body.email, now=now
     )
-    return orders.order_json(session, order, now, base_url(ctx, request))
+    return orders.order_json(session, order, now, base)
 
 
 @router.post("/recharge-codes/redeem", response_model=RedeemOut)
 def redeem(body: RedeemIn, account: AccountDep, session: SessionDep, clock: ClockDep) -> Any:
     now = clock.now()
     licence = purchase_policy.owned_licence(session, account, body.licence_id)
-    code = orders.redeem_recharge_code(session, licence=licence, account=account, code=body.code, now=now)
+    code = fulfilment.redeem_recharge_code(session, licence=licence, account=account, code=body.code, now=now)
     session.refresh(licence)
     assert licence.expires_at is not None and code.redeemed_at is not None
     return {

@@ -1,24 +1,20 @@
-"""renewal endpoints (DESIGN §3): quotes, renewal orders over one or many licences, a service accountant's customers."""
+"""Renewal endpoints: quotes, renewal orders over one or many licences, a service accountant's customers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from server.deps import AccountDep, ClockDep, ContextDep, SessionDep
+from server.deps import AccountDep, ClockDep, PublicUrlDep, SessionDep
 from server.models import Account
 from server.schemas.purchase import MAX_ID
 from server.schemas.renewals import CustomersOut, RenewalIn, RenewalOrderOut, RenewalQuoteOut
 from server.services import customers, orders, renewals
 
 router = APIRouter(tags=["renewal"])
-
-
-def _base_url(ctx: ContextDep, request: Request) -> str:
-    return ctx.settings.public_base_url or str(request.base_url)
 
 
 def _order_out(session: Session, account: Account, order_id: int, now: datetime, base: str) -> dict[str, Any]:
@@ -44,11 +40,10 @@ def renewal_quote(
 
 @router.post("/renewals", status_code=201, response_model=RenewalOrderOut)
 def place_renewal(
-    body: RenewalIn, request: Request, account: AccountDep, session: SessionDep, clock: ClockDep, ctx: ContextDep
+    body: RenewalIn, account: AccountDep, session: SessionDep, clock: ClockDep, base: PublicUrlDep
 ) -> Any:
     """One order over one or many licences (a service accountant's customers), with its payment link."""
     now = clock.now()
-    base = _base_url(ctx, request)
     order = renewals.place_renewal_order(
         session,
         account=account,
@@ -65,14 +60,13 @@ def place_renewal(
 @router.get("/renewals/{order_id}", response_model=RenewalOrderOut)
 def get_renewal(
     order_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    request: Request,
     account: AccountDep,
     session: SessionDep,
     clock: ClockDep,
-    ctx: ContextDep,
+    base: PublicUrlDep,
 ) -> Any:
     """The order with each licence's status: after payment, the expiry each one actually got."""
-    return _order_out(session, account, order_id, clock.now(), _base_url(ctx, request))
+    return _order_out(session, account, order_id, clock.now(), base)
 
 
 @router.get("/customers", response_model=CustomersOut)

@@ -1,4 +1,4 @@
-"""The one error shape of the API (DESIGN §3), as a model so the OpenAPI document can name it."""
+"""The one error shape of the API (docs/PROTOCOL.md, "HTTP API"), as a model so the OpenAPI document can name it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response models of the purchase and payment endpoints (DESIGN §3 purchase, payments)."""
+"""Request and response models of the purchase and payment endpoints (docs/PROTOCOL.md, "HTTP API")."""
 
 from __future__ import annotations
 

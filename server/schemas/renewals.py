@@ -1,4 +1,4 @@
-"""Request and response models of the renewal endpoints (DESIGN §3 renewal)."""
+"""Request and response models of the renewal endpoints (docs/PROTOCOL.md, "HTTP API", "Renewal")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Activation rules: preview, activate, validate, machines, re-register, add-ons (DESIGN §3, issue 2).
+"""Activation rules: preview, activate, validate, machines, re-register, add-ons (docs/PROTOCOL.md, "HTTP API").
 
 Every function takes the session and the server's ``now``; seat counts are taken under a row lock on
 the licence (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, see server/db.py),
@@ -7,14 +7,15 @@ so simultaneous activations can never hand out more seats than the policy allows
 
 from __future__ import annotations
 
-import calendar
 import hmac
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from licence_protocol.dates import add_months
+from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import MachineMatch, compare_components
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,7 @@ from server.services.documents import (
 from server.services.keys import hash_cdkey, mask_serial, normalise_key
 from server.signing import KeyStore
 
-CERTIFICATION_MONTHS = 3  # seed 001: enterprise certification is due within 3 months of activation
+CERTIFICATION_MONTHS = 3  # enterprise certification is due within 3 months of the first activation
 REREGISTER_PERIOD = timedelta(days=365)
 CHURN_KINDS = ("activate", "deactivate")
 
@@ -54,6 +55,15 @@ class Caller:
 
 
 @dataclass(frozen=True)
+class Device:
+    """The computer a call comes from, as it describes itself: feature code, hashed components, a name."""
+
+    fingerprint: str
+    components: Mapping[str, str]
+    name: str = ""  # empty: keep the name the machine has
+
+
+@dataclass(frozen=True)
 class MachineLookup:
     machine: Machine | None
     verdict: MachineMatch
@@ -63,17 +73,9 @@ class MachineLookup:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months, clamping the day (31 Nov → 30 Nov)."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
 def _invalid_key() -> ApiError:
     # One answer for an unknown serial and a wrong CDkey, so serials cannot be probed.
-    return ApiError("INVALID_SERIAL_OR_CDKEY", "serial number or CDkey is not valid", 400)
+    return ApiError(ErrorCode.INVALID_SERIAL_OR_CDKEY, "serial number or CDkey is not valid")
 
 
 def _guess_keys(caller: Caller) -> tuple[str, str]:
@@ -125,30 +127,29 @@ def _owned_licence(session: Session, account: Account, licence_id: int, *, lock:
 
 def _check_usable(licence: Licence, now: datetime) -> None:
     if licence.status in ("suspended", "revoked"):
-        raise ApiError("LICENCE_SUSPENDED", "this licence is suspended", 403, {"status": licence.status})
+        raise ApiError(ErrorCode.LICENCE_SUSPENDED, "this licence is suspended", {"status": licence.status})
     if licence.expires_at is not None and licence.expires_at <= now:
-        raise ApiError("LICENCE_EXPIRED", "this licence has expired", 403, {"expires_at": iso(licence.expires_at)})
+        raise ApiError(ErrorCode.LICENCE_EXPIRED, "this licence has expired", {"expires_at": iso(licence.expires_at)})
 
 
 def _check_product(licence: Licence, product_code: str | None) -> None:
     if product_code is not None and product_code != licence.policy.product.code:
         raise ApiError(
-            "PRODUCT_MISMATCH",
+            ErrorCode.PRODUCT_MISMATCH,
             "this serial number is for another product",
-            409,
             {"licence_product": licence.policy.product.code, "requested_product": product_code},
         )
 
 
-def find_machine(machines: list[Machine], fingerprint: str, components: Mapping[str, str]) -> MachineLookup:
-    """The machine these components describe: exact feature code, else the tolerance rule shared with the client."""
+def find_machine(machines: list[Machine], device: Device) -> MachineLookup:
+    """The machine ``device`` is: exact feature code, else the tolerance rule shared with the client."""
     for machine in machines:
-        if machine.fingerprint == fingerprint:
+        if machine.fingerprint == device.fingerprint:
             return MachineLookup(machine, MachineMatch.SAME)
     best: MachineLookup = MachineLookup(None, MachineMatch.DIFFERENT)
     best_score = -1.0
     for machine in machines:
-        result = compare_components(machine.components or {}, components)
+        result = compare_components(machine.components or {}, device.components)
         if result.verdict is MachineMatch.SAME:
             return MachineLookup(machine, MachineMatch.SAME, result.changed)
         if result.verdict is MachineMatch.CHANGED and result.score > best_score:
@@ -156,14 +157,12 @@ def find_machine(machines: list[Machine], fingerprint: str, components: Mapping[
     return best
 
 
-def _refresh_machine(
-    machine: Machine, fingerprint: str, components: Mapping[str, str], name: str, ip: str | None, now: datetime
-) -> None:
+def _refresh_machine(machine: Machine, device: Device, ip: str | None, now: datetime) -> None:
     # Small hardware drift on the same machine: follow it quietly so the next comparison starts from today.
-    machine.fingerprint = fingerprint
-    machine.components = dict(components)
-    if name:
-        machine.name = name
+    machine.fingerprint = device.fingerprint
+    machine.components = dict(device.components)
+    if device.name:
+        machine.name = device.name
     if ip:
         machine.public_ip = ip
     machine.last_seen_at = now
@@ -172,9 +171,8 @@ def _refresh_machine(
 def _too_many_machines(session: Session, licence: Licence) -> ApiError:
     machines = active_machines(session, licence.id)
     return ApiError(
-        "TOO_MANY_MACHINES",
+        ErrorCode.TOO_MANY_MACHINES,
         "all seats of this licence are taken",
-        409,
         {
             "licence_id": licence.id,  # so a client opens that licence's machines without guessing it by serial
             "seats_used": len(machines),
@@ -209,7 +207,7 @@ def _check_ip_binding(session: Session, licence: Licence, caller: Caller) -> Non
         select(IpBinding).where(IpBinding.product_id == licence.policy.product_id, IpBinding.public_ip == caller.ip)
     )
     if binding is not None and binding.account_id != caller.account.id:
-        raise ApiError("IP_BOUND_TO_OTHER_ACCOUNT", "this public IP address is already used by another account", 403)
+        raise ApiError(ErrorCode.IP_BOUND_TO_OTHER_ACCOUNT, "this public IP address is already used by another account")
 
 
 def _bind_ip(session: Session, licence: Licence, caller: Caller, now: datetime) -> None:
@@ -290,9 +288,7 @@ def activate(
     serial: str,
     cdkey: str | KeyCheck,
     org_id: int,
-    fingerprint: str,
-    components: Mapping[str, str],
-    machine_name: str,
+    device: Device,
     product_code: str | None,
     now: datetime,
     nonce: str | None = None,
@@ -315,25 +311,23 @@ def activate(
     ):
         same_account = licence.account_id == caller.account.id
         raise ApiError(
-            "LICENCE_OWNED_BY_OTHER_ORG",
+            ErrorCode.LICENCE_OWNED_BY_OTHER_ORG,
             "this licence is already activated for another organisation",
-            409,
             {"same_account": same_account, "organisation_id": licence.organisation_id if same_account else None},
         )
     _check_usable(licence, now)
     policy = licence.policy
 
-    lookup = find_machine(active_machines(session, licence.id), fingerprint, components)
+    lookup = find_machine(active_machines(session, licence.id), device)
     if lookup.verdict is MachineMatch.SAME and lookup.machine is not None:
         machine = lookup.machine
-        _refresh_machine(machine, fingerprint, components, machine_name, caller.ip, now)
+        _refresh_machine(machine, device, caller.ip, now)
     else:
         _check_churn(session, settings, licence, now)
         if policy.activation_limit is not None and licence.activation_count >= policy.activation_limit:
             raise ApiError(
-                "ACTIVATION_LIMIT_REACHED",
+                ErrorCode.ACTIVATION_LIMIT_REACHED,
                 "the lifetime activations of this licence are used up",
-                403,
                 {"activations_used": licence.activation_count, "activation_limit": policy.activation_limit},
             )
         if policy.one_account_per_ip:
@@ -342,9 +336,9 @@ def activate(
             raise _too_many_machines(session, licence)
         machine = Machine(
             licence_id=licence.id,
-            fingerprint=fingerprint,
-            components=dict(components),
-            name=machine_name,
+            fingerprint=device.fingerprint,
+            components=dict(device.components),
+            name=device.name,
             public_ip=caller.ip,
             activated_at=now,
             last_seen_at=now,
@@ -381,31 +375,29 @@ def validate(
     *,
     caller: Caller,
     licence_id: int,
-    fingerprint: str,
-    components: Mapping[str, str],
+    device: Device,
     nonce: str | None,
     now: datetime,
 ) -> dict[str, Any]:
     """Online re-authentication: a fresh document for this machine, echoing the client's nonce."""
     licence = _owned_licence(session, caller.account, licence_id)
     _check_usable(licence, now)
-    lookup = find_machine(active_machines(session, licence.id), fingerprint, components)
+    lookup = find_machine(active_machines(session, licence.id), device)
     if lookup.machine is None:
         if seats_used(session, licence.id) >= licence.policy.max_machines:
             raise _too_many_machines(session, licence)
-        raise ApiError("NOT_ACTIVATED_ON_MACHINE", "this licence is not activated on this machine", 404)
+        raise ApiError(ErrorCode.NOT_ACTIVATED_ON_MACHINE, "this licence is not activated on this machine")
     if lookup.verdict is MachineMatch.CHANGED:
         raise ApiError(
-            "FINGERPRINT_CHANGED",
+            ErrorCode.FINGERPRINT_CHANGED,
             "this machine's feature code has changed; re-register it",
-            409,
             {
                 "machine_id": lookup.machine.id,
                 "changed": list(lookup.changed),
                 "reregistrations": _reregistrations(session, licence, now),
             },
         )
-    _refresh_machine(lookup.machine, fingerprint, components, "", caller.ip, now)
+    _refresh_machine(lookup.machine, replace(device, name=""), caller.ip, now)  # re-authenticating never renames
     session.flush()
     document = issue_document(session, keys, licence, lookup.machine, now, nonce)
     session.commit()
@@ -451,28 +443,25 @@ def reregister(
     *,
     caller: Caller,
     licence_id: int,
-    fingerprint: str,
-    components: Mapping[str, str],
-    machine_name: str,
+    device: Device,
     now: datetime,
 ) -> dict[str, Any]:
     """重新注册: move the seat of the partly matching machine to its new feature code, a few times a year."""
     licence = _owned_licence(session, caller.account, licence_id, lock=True)
     _check_usable(licence, now)
-    lookup = find_machine(active_machines(session, licence.id), fingerprint, components)
+    lookup = find_machine(active_machines(session, licence.id), device)
     if lookup.machine is None:
-        raise ApiError("NOT_ACTIVATED_ON_MACHINE", "no machine of this licence resembles this one", 404)
+        raise ApiError(ErrorCode.NOT_ACTIVATED_ON_MACHINE, "no machine of this licence resembles this one")
     if lookup.verdict is MachineMatch.CHANGED:
         used, limit = _reregistrations_used(session, licence, now), licence.policy.reregister_limit_per_year
         if used >= limit:
             raise ApiError(
-                "REREGISTER_LIMIT_REACHED",
+                ErrorCode.REREGISTER_LIMIT_REACHED,
                 "the re-registrations of this year are used up",
-                429,
                 {"used": used, "limit": limit},
             )
         _record_event(session, licence, "reregister", lookup.machine.id, now)
-    _refresh_machine(lookup.machine, fingerprint, components, machine_name, caller.ip, now)
+    _refresh_machine(lookup.machine, device, caller.ip, now)
     session.flush()
     document = issue_document(session, keys, licence, lookup.machine, now)
     usage = _reregistrations(session, licence, now)
@@ -488,8 +477,7 @@ def attach_addon(
     caller: Caller,
     licence_id: int,
     cdkey: str,
-    fingerprint: str | None,
-    components: Mapping[str, str] | None,
+    device: Device | None,
     now: datetime,
 ) -> dict[str, Any]:
     """Activate an add-on service (云之家-like) by its own CDkey on a licence; answers a fresh document."""
@@ -504,15 +492,15 @@ def attach_addon(
     if addon is None:
         raise _record_failed_guess(session, caller, now)
     if addon.licence_id is not None:
-        raise ApiError("CODE_ALREADY_REDEEMED", "this add-on CDkey has already been used", 409)
+        raise ApiError(ErrorCode.CODE_ALREADY_REDEEMED, "this add-on CDkey has already been used")
     _check_usable(licence, now)
     addon.licence_id = licence.id
     addon.activated_at = now
     addon.expires_at = now + timedelta(days=addon.duration_days) if addon.duration_days is not None else None
     session.flush()
     machine = None
-    if fingerprint is not None:
-        lookup = find_machine(active_machines(session, licence.id), fingerprint, components or {})
+    if device is not None:
+        lookup = find_machine(active_machines(session, licence.id), device)
         machine = lookup.machine if lookup.verdict is MachineMatch.SAME else None
     document = issue_document(session, keys, licence, machine, now)
     session.commit()

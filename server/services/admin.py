@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,7 +44,7 @@ def create_account(
 ) -> Account:
     check_password_rules(password)
     if session.scalar(select(Account).where(Account.login == login)) is not None:
-        raise ApiError("DUPLICATE_LOGIN", "this login is already registered", 409)
+        raise ApiError(ErrorCode.DUPLICATE_LOGIN, "this login is already registered")
     account = Account(
         login=login,
         display_name=display_name or login,
@@ -169,7 +170,7 @@ def create_ledger(
 def set_licence_status(session: Session, *, serial: str, status: str) -> Licence:
     licence = session.scalar(select(Licence).where(Licence.serial == serial))
     if licence is None:
-        raise ApiError("NOT_FOUND", "licence not found", 404)
+        raise ApiError(ErrorCode.NOT_FOUND, "licence not found")
     licence.status = status
     return licence
 

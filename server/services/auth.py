@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.config import Settings
-from server.deps import hash_token
+from server.db import rows_updated
 from server.errors import ApiError
 from server.models import Account, AuthToken, RateEvent, VerificationCode
 from server.services.admin import create_account
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
 MAX_CODE_ATTEMPTS = 5  # wrong tries before a code is burnt: 5 in 10**6 is no guessing chance
-RESEND_INTERVAL = timedelta(seconds=60)  # seed 004: codes arrive within 5 s–5 min; one resend a minute is plenty
+RESEND_INTERVAL = timedelta(seconds=60)  # codes arrive within 5 s–5 min; one resend a minute is plenty
 CODE_SENDS_PER_HOUR = 5  # per login and purpose: nobody gets SMS-bombed
 CODE_SENDS_PER_IP_PER_HOUR = 20
 LOGIN_ATTEMPTS_PER_IP = 30  # an office behind one NAT signs in often; a guessing script does far more
@@ -46,6 +47,11 @@ class IssuedTokens:
     refresh_token: str
     expires_in: int
     account: Account
+
+
+def hash_token(token: str) -> str:
+    """What is stored of a bearer token: its SHA-256 (tokens are random, so no salt or slow hash is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def account_out(account: Account) -> dict[str, Any]:
@@ -62,35 +68,33 @@ def _retry_seconds(delta: timedelta) -> int:
 def rate_limited(retry_after: timedelta) -> ApiError:
     seconds = _retry_seconds(retry_after)
     return ApiError(
-        "RATE_LIMITED",
+        ErrorCode.RATE_LIMITED,
         "too many requests; try again later",
-        429,
         {"retry_after": seconds},
         headers={"Retry-After": str(seconds)},
     )
 
 
 def _invalid_credentials(attempts_left: int) -> ApiError:
-    return ApiError("INVALID_CREDENTIALS", "login or password is wrong", 401, {"attempts_left": attempts_left})
+    return ApiError(ErrorCode.INVALID_CREDENTIALS, "login or password is wrong", {"attempts_left": attempts_left})
 
 
 def _locked(unlock_at: datetime, now: datetime) -> ApiError:
     seconds = _retry_seconds(unlock_at - now)
     return ApiError(
-        "ACCOUNT_LOCKED",
+        ErrorCode.ACCOUNT_LOCKED,
         "too many wrong passwords; this login is locked for a while",
-        423,
         {"unlock_at": unlock_at.isoformat(), "retry_after": seconds},
         headers={"Retry-After": str(seconds)},
     )
 
 
 def _unauthorized(message: str, **details: Any) -> ApiError:
-    return ApiError("UNAUTHORIZED", message, 401, details, headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(ErrorCode.UNAUTHORIZED, message, details, headers={"WWW-Authenticate": "Bearer"})
 
 
 def _code_invalid(**details: Any) -> ApiError:
-    return ApiError("CODE_INVALID", "the verification code is wrong or no longer valid", 400, details)
+    return ApiError(ErrorCode.CODE_INVALID, "the verification code is wrong or no longer valid", details)
 
 
 # --- counted events (RateEvent) ---------------------------------------------------------------------------------
@@ -147,7 +151,7 @@ def request_code(
     """Send a fresh code; for a password reset of an unknown login, answer alike but send nothing."""
     exists = _login_exists(session, login)
     if purpose == "register" and exists:
-        raise ApiError("DUPLICATE_LOGIN", "this login is already registered", 409)
+        raise ApiError(ErrorCode.DUPLICATE_LOGIN, "this login is already registered")
     # Throttled per login whether or not it exists, so the throttle does not reveal registered logins either.
     login_key, ip_key = f"code:{purpose}:{login}", f"code:ip:{client_ip}"
     for key in (login_key, ip_key):
@@ -191,7 +195,7 @@ def _consume_code(session: Session, *, login: str, purpose: str, code: str, now:
     if row.expires_at <= now:
         expired_at = row.expires_at.isoformat()
         raise ApiError(
-            "CODE_EXPIRED", "the verification code has expired; request a new one", 400, {"expired_at": expired_at}
+            ErrorCode.CODE_EXPIRED, "the verification code has expired; request a new one", {"expired_at": expired_at}
         )
     if not _code_matches(row.code_hash, login, purpose, code):
         row.attempts += 1
@@ -201,14 +205,14 @@ def _consume_code(session: Session, *, login: str, purpose: str, code: str, now:
         session.commit()
         raise _code_invalid(attempts_left=attempts_left)
     # A conditional update, so two requests racing with one code cannot both use it.
-    claimed = session.execute(
-        update(VerificationCode)
-        .where(VerificationCode.id == row.id, VerificationCode.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not _claim_once(session, VerificationCode, row.id, now):
         raise _code_invalid()
+
+
+def _claim_once(session: Session, model: type[VerificationCode] | type[AuthToken], row_id: int, now: datetime) -> bool:
+    """Mark a one-use row used with a conditional UPDATE: of requests racing with one row, exactly one gets True."""
+    statement = update(model).where(model.id == row_id, model.used_at.is_(None)).values(used_at=now)
+    return rows_updated(session, statement) == 1
 
 
 # --- accounts ---------------------------------------------------------------------------------------------------
@@ -220,7 +224,7 @@ def register(session: Session, *, login: str, password: str, code: str, display_
     try:
         return create_account(session, login=login, password=password, display_name=display_name, now=now)
     except IntegrityError:  # the same login registered concurrently
-        raise ApiError("DUPLICATE_LOGIN", "this login is already registered", 409) from None
+        raise ApiError(ErrorCode.DUPLICATE_LOGIN, "this login is already registered") from None
 
 
 def reset_password(session: Session, *, login: str, code: str, new_password: str, now: datetime) -> None:
@@ -349,13 +353,7 @@ def rotate_refresh_token(session: Session, *, refresh_token: str, now: datetime,
     )
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise _unauthorized("refresh token invalid or expired")
-    claimed = session.execute(
-        update(AuthToken)
-        .where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not _claim_once(session, AuthToken, row.id, now):
         _revoke_family(session, row.family, now)
         session.commit()
         log.warning("a rotated refresh token was reused; signed account %s out of that session", row.account_id)

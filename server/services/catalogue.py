@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ SKUS: dict[str, Sku] = {
         Sku("vouchers_500", "vouchers", "凭证 500 张", "500 vouchers", 500),
         # Cloud edition only: one more ledger in use (账套数量), the way out of LEDGER_LIMIT_EXCEEDED.
         Sku("ledgers_1", "ledgers", "账套数量 +1", "One more ledger", 1),
-        # Paid editions: a 12-month 充值码 to redeem with 产品充值 (seed 000); the only purchase while EXPIRED.
+        # Paid editions: a 12-month 充值码 to redeem with 产品充值; the only purchase while EXPIRED.
         Sku("renewal_12m", "renewal", "产品续费 12 个月(充值码)", "Renewal, 12 months (recharge code)", 12),
     )
 }
@@ -77,18 +78,23 @@ def price_of(edition: str, sku: str) -> int:
     try:
         return PRICES[edition][sku]
     except KeyError:
-        raise ApiError("UNKNOWN_SKU", "this edition does not sell that item", 422, {"sku": sku}) from None
+        raise ApiError(ErrorCode.UNKNOWN_SKU, "this edition does not sell that item", {"sku": sku}) from None
 
 
 def money(amount_minor: int) -> dict[str, Any]:
     return {"amount_minor": amount_minor, "currency": CURRENCY}
 
 
+def yuan(amount_minor: int) -> str:
+    """An amount as people read it on a page or in a message: ¥1234.50."""
+    return f"¥{amount_minor // 100}.{amount_minor % 100:02d}"
+
+
 def ledger_of_licence(session: Session, licence: Licence, ledger_id: int) -> Ledger:
     """The ledger if it belongs to the licence's organisation; anything else reads as not found."""
     ledger = session.get(Ledger, ledger_id)
     if ledger is None or licence.organisation_id is None or ledger.organisation_id != licence.organisation_id:
-        raise ApiError("LEDGER_NOT_FOUND", "ledger not found for this licence", 404, {"ledger_id": ledger_id})
+        raise ApiError(ErrorCode.LEDGER_NOT_FOUND, "ledger not found for this licence", {"ledger_id": ledger_id})
     return ledger
 
 

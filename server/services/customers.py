@@ -1,4 +1,4 @@
-"""A service accountant's (代账会计) customers: linked organisations, their licences and expiries (seed 003)."""
+"""A service accountant's (代账会计) customers: linked organisations, their licences and expiries."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,7 @@ def is_service_accountant(account: Account) -> bool:
 def require_service_accountant(account: Account) -> None:
     """Only a service accountant has customers; anyone else is told so rather than shown an empty list."""
     if not is_service_accountant(account):
-        raise ApiError("FORBIDDEN", "only a service accountant login has customers", 403)
+        raise ApiError(ErrorCode.FORBIDDEN, "only a service accountant login has customers")
 
 
 def link_customer(session: Session, *, accountant: Account, organisation: Organisation, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""Demo data (DESIGN §7): accounts, organisations, ledgers and one licence per state a newcomer should reach.
+"""Demo data: accounts, organisations, ledgers and one licence per state a newcomer should reach.
 
 Re-running is safe. Accounts, organisations, ledgers, products and policies are found again and put back
 into their demo state (passwords and lock-outs reset, the demo ledgers un-archived). Every scenario licence
@@ -66,7 +66,7 @@ SCENARIO_NAMES = (
     "service_accountant",
 )
 
-# The state 系统认证 should show (DESIGN §5) → the error code the activation call answers, where it fails.
+# The state 系统认证 should show (docs/PROTOCOL.md, "States") → the error code activation answers, where it fails.
 ACTIVATION_ERRORS = {
     "TOO_MANY_MACHINES": "TOO_MANY_MACHINES",
     "IP_BOUND_TO_OTHER_ACCOUNT": "IP_BOUND_TO_OTHER_ACCOUNT",
@@ -229,7 +229,7 @@ def seed_demo(session: Session, now: datetime) -> DemoData:
         "note": "a service accountant with several customers to renew at once",
     }
 
-    # Beyond §7's list, so every state of §5 can be reached by hand.
+    # Beyond the scenarios above, so every state of docs/PROTOCOL.md ("States") can be reached by hand.
     key = _issue(session, cat.standard, now)
     _bind(session, key, demo, org_a, activated=now - 345 * day, expires=now + 20 * day)
     s["expiring_soon"] = _scenario(key, demo, org_a, cat.standard, "EXPIRING_SOON", "expires in 20 days; renew")

@@ -1,4 +1,4 @@
-"""The signed licence document: what one machine is entitled to (DESIGN §4, docs/ARCHITECTURE.md payload)."""
+"""The signed licence document: what one machine is entitled to (docs/PROTOCOL.md, "Licence document")."""
 
 from __future__ import annotations
 
@@ -143,5 +143,5 @@ def issue_document(
     now: datetime,
     nonce: str | None = None,
 ) -> dict[str, Any]:
-    """Build the payload and sign it with the active key: the envelope of DESIGN §4."""
+    """Build the payload and sign it with the active key (the envelope: docs/PROTOCOL.md, "Licence document")."""
     return keys.sign(build_payload(session, licence, machine, now, nonce))

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,7 +68,7 @@ def archive_ledger(session: Session, *, account: Account, ledger_id: int, now: d
     ledger = session.get(Ledger, ledger_id)
     org = session.get(Organisation, ledger.organisation_id) if ledger is not None else None
     if ledger is None or org is None or org.account_id != account.id:
-        raise ApiError("LEDGER_NOT_FOUND", "ledger not found", 404)
+        raise ApiError(ErrorCode.LEDGER_NOT_FOUND, "ledger not found")
     if ledger.archived_at is None:
         ledger.archived_at = now
     session.commit()

@@ -1,4 +1,4 @@
-"""Air-gapped activation, lease refresh and deactivation by file exchange (issue 6, docs/OFFLINE.md).
+"""Air-gapped activation, lease refresh and deactivation by file exchange (docs/OFFLINE.md).
 
 The rules are the online ones: each action is handed to ``server.services.activation`` (activate, validate,
 deactivate), so seats, IP binding, activation counts, churn and guess limits apply exactly as online, with
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from licence_protocol.envelope import canonical_json
+from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import MachineMatch
 from licence_protocol.offline import FORMAT_VERSION, RESPONSE_TYPE, proof_from_cdkey_hash
 from sqlalchemy import select
@@ -26,7 +27,7 @@ from server.errors import ApiError, not_found
 from server.models import Machine, OfflineRequest, Organisation
 from server.schemas.offline import OfflineRequestIn
 from server.services import activation
-from server.services.activation import Caller, KeyCheck
+from server.services.activation import Caller, Device, KeyCheck
 from server.services.documents import active_machines
 from server.signing import KeyStore
 
@@ -58,9 +59,8 @@ def _receiving_org(session: Session, caller: Caller, org_id: int | None) -> int:
     if len(orgs) == 1:
         return orgs[0].id
     raise ApiError(
-        "ORG_REQUIRED",
+        ErrorCode.ORG_REQUIRED,
         "choose the organisation that receives the licence",
-        422,
         {"organisations": [{"id": o.id, "name": o.name} for o in orgs]},
     )
 
@@ -81,6 +81,10 @@ def _response(request: OfflineRequestIn, licence_id: int, machine_id: int, **bod
 Handler = Callable[[Session, Settings, KeyStore, Caller, OfflineRequestIn, datetime], dict[str, Any]]
 
 
+def _device(request: OfflineRequestIn) -> Device:
+    return Device(request.fingerprint, request.components, request.machine_name)
+
+
 def _activate(
     session: Session, settings: Settings, keys: KeyStore, caller: Caller, request: OfflineRequestIn, now: datetime
 ) -> dict[str, Any]:
@@ -93,9 +97,7 @@ def _activate(
         serial=request.serial,
         cdkey=proof_check(request.serial, request.nonce, request.fingerprint, request.cdkey_proof),
         org_id=_receiving_org(session, caller, request.org_id),
-        fingerprint=request.fingerprint,
-        components=request.components,
-        machine_name=request.machine_name,
+        device=_device(request),
         product_code=request.product_code,
         now=now,
         nonce=request.nonce,
@@ -114,14 +116,11 @@ def _refresh(
         keys,
         caller=caller,
         licence_id=request.licence_id,
-        fingerprint=request.fingerprint,
-        components=request.components,
+        device=_device(request),
         nonce=request.nonce,
         now=now,
     )
-    machine = activation.find_machine(
-        active_machines(session, request.licence_id), request.fingerprint, request.components
-    ).machine
+    machine = activation.find_machine(active_machines(session, request.licence_id), _device(request)).machine
     assert machine is not None  # validate answered a document, so the machine holds a seat
     return _response(request, request.licence_id, machine.id, document=document)
 
@@ -133,7 +132,7 @@ def _deactivate(
     machine = session.get(Machine, request.machine_id)
     # Catches a file whose ids were edited or paired with the wrong machine (ownership is checked by deactivate).
     if machine is not None and machine.licence_id == request.licence_id:
-        verdict = activation.find_machine([machine], request.fingerprint, request.components).verdict
+        verdict = activation.find_machine([machine], _device(request)).verdict
         if verdict is MachineMatch.DIFFERENT:
             raise not_found("machine")
     activation.deactivate(
@@ -149,7 +148,7 @@ def _replayed(record: OfflineRequest, caller: Caller, digest: str) -> dict[str, 
     """The same file from the same account gets the same answer again (a lost download); nothing else does."""
     if record.account_id == caller.account.id and record.digest == digest:
         return dict(record.response)
-    raise ApiError("OFFLINE_REQUEST_REPLAYED", "this request file has already been used; make a new one", 409)
+    raise ApiError(ErrorCode.OFFLINE_REQUEST_REPLAYED, "this request file has already been used; make a new one")
 
 
 def submit(
@@ -164,9 +163,8 @@ def submit(
     """Answer one request file with its response file (a JSON-ready dict)."""
     if request.version not in SUPPORTED_VERSIONS:
         raise ApiError(
-            "OFFLINE_VERSION_UNSUPPORTED",
+            ErrorCode.OFFLINE_VERSION_UNSUPPORTED,
             "this request file format is newer than the server",
-            422,
             {"version": request.version, "supported": list(SUPPORTED_VERSIONS)},
         )
     digest = request_digest(request)

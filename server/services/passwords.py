@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and the password rules of DESIGN §6 / seed 004."""
+"""Password hashing (argon2id) and the rules a new password must meet (shared with the client's sign-up form)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from licence_protocol.errors import ErrorCode
 
 from server.errors import ApiError
 
@@ -40,9 +41,8 @@ def check_password_rules(password: str) -> None:
     problems = password_problems(password)
     if problems:
         raise ApiError(
-            "WEAK_PASSWORD",
+            ErrorCode.WEAK_PASSWORD,
             "password must have at least 8 Latin characters with upper and lower case, a digit and a special character",
-            422,
             {"failed_rules": problems, "min_length": MIN_LENGTH},
         )
 

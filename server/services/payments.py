@@ -1,9 +1,9 @@
-"""The sandbox payment provider and the server's side of it: payments, signed callbacks, atomic crediting.
+"""The server's side of payments: a payment per order, and the provider's signed callback credited atomically.
 
-The provider signs each callback with ``hex(HMAC-SHA256(secret, raw body))`` in ``X-Sandbox-Signature``.
-The secret is ``settings.payment_secret`` or, when empty, a random one created once (mode 0600) as
-``<key dir>/payment-callback.secret``; instances sharing a key dir (as they must, to share signing keys)
-share it too.
+The provider (``sandbox_provider``) signs each callback with ``hex(HMAC-SHA256(secret, raw body))`` in
+``X-Sandbox-Signature``. The secret is ``settings.payment_secret`` or, when empty, a random one created
+once (mode 0600) as ``<key dir>/payment-callback.secret``; instances sharing a key dir (as they must, to
+share signing keys) share it too.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ import json
 import logging
 import os
 import secrets
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,8 +27,8 @@ from server.config import Settings
 from server.context import ServerContext
 from server.db import session_scope
 from server.errors import ApiError, not_found
-from server.models import Order, Organisation, Payment, PaymentCallback, RenewalOrder
-from server.services.orders import credit_order
+from server.models import Order, Payment, PaymentCallback
+from server.services.fulfilment import credit_order
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,6 @@ PAYMENT_TTL = timedelta(minutes=15)
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 METHODS = ("wechat", "alipay")
 SECRET_FILE = "payment-callback.secret"
-PROVIDER_TIMEOUT_S = 5.0
 
 
 # ---------------------------------------------------------------- secret and signature
@@ -73,7 +71,7 @@ def sign(secret: bytes, body: bytes) -> str:
     return hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
-def _short(payment_id: str) -> str:
+def log_id(payment_id: str) -> str:
     # Payment ids open the pay page without a login: log only a prefix.
     return payment_id[:6] + "…"
 
@@ -133,34 +131,33 @@ def _parse(raw: bytes) -> CallbackBody:
             method=data.get("method") if data.get("method") in METHODS else None,
         )
     except (ValueError, KeyError, TypeError):
-        raise ApiError("BAD_CALLBACK", "callback body is not understood", 400) from None
+        raise ApiError(ErrorCode.BAD_CALLBACK, "callback body is not understood") from None
     if type(body.amount_minor) is not int or not 0 < len(body.provider_txn_id) <= 64:
-        raise ApiError("BAD_CALLBACK", "callback body is not understood", 400)
+        raise ApiError(ErrorCode.BAD_CALLBACK, "callback body is not understood")
     return body
 
 
 def _process(session: Session, payment_id: str, raw: bytes, signature: str, secret: bytes, now: datetime) -> Any:
     if not hmac.compare_digest(sign(secret, raw), signature.strip().lower()):
-        log.warning("payment callback with an invalid signature refused (payment %s)", _short(payment_id))
-        raise ApiError("INVALID_SIGNATURE", "callback signature does not verify", 401)
+        log.warning("payment callback with an invalid signature refused (payment %s)", log_id(payment_id))
+        raise ApiError(ErrorCode.INVALID_SIGNATURE, "callback signature does not verify")
     body = _parse(raw)
     if body.payment_id != payment_id:
-        raise ApiError("BAD_CALLBACK", "callback names another payment", 400)
+        raise ApiError(ErrorCode.BAD_CALLBACK, "callback names another payment")
     payment = _lock_payment(session, payment_id)  # serialises concurrent callbacks for this payment
     if payment is None:
         raise not_found("payment")
     if payment.provider_txn_id == body.provider_txn_id:
         return {"payment_id": payment.id, "status": payment.status, "duplicate": True}
     if payment.status in ("paid", "refunded"):
-        raise ApiError("ALREADY_PAID", "this payment was already paid by another transaction", 409)
+        raise ApiError(ErrorCode.ALREADY_PAID, "this payment was already paid by another transaction")
     if body.status != "paid":
         return {"payment_id": payment.id, "status": payment.status, "duplicate": False}
     if body.amount_minor != payment.amount_minor or body.currency != payment.currency:
-        log.warning("payment callback with a wrong amount refused (payment %s)", _short(payment_id))
+        log.warning("payment callback with a wrong amount refused (payment %s)", log_id(payment_id))
         raise ApiError(
-            "AMOUNT_MISMATCH",
+            ErrorCode.AMOUNT_MISMATCH,
             "paid amount differs from the order amount",
-            409,
             {"expected": {"amount_minor": payment.amount_minor, "currency": payment.currency}},
         )
     order = session.scalar(
@@ -170,14 +167,14 @@ def _process(session: Session, payment_id: str, raw: bytes, signature: str, secr
     if payment.status == "expired" or payment.expires_at <= now or order.status != "pending_payment":
         _expire(payment, order)
         raise ApiError(
-            "PAYMENT_EXPIRED", "this payment has expired", 409, {"expires_at": payment.expires_at.isoformat()}
+            ErrorCode.PAYMENT_EXPIRED, "this payment has expired", {"expires_at": payment.expires_at.isoformat()}
         )
     payment.status = "paid"
     payment.provider_txn_id = body.provider_txn_id
     payment.paid_at = now
     payment.method = body.method or payment.method
     credit_order(session, order, now)
-    log.info("payment %s credited to order %s", _short(payment_id), order.id)
+    log.info("payment %s credited to order %s", log_id(payment_id), order.id)
     return {"payment_id": payment.id, "status": payment.status, "duplicate": False}
 
 
@@ -212,114 +209,3 @@ def receive_callback(ctx: ServerContext, payment_id: str, raw: bytes, signature:
     if error is not None:
         raise error
     return result
-
-
-# ---------------------------------------------------------------- the sandbox provider (payer → provider)
-
-
-@dataclass(frozen=True)
-class PayPageView:
-    payment: Payment
-    order: Order
-    items: list[dict[str, Any]]
-    remaining_s: int
-    state: str  # pending | paid | expired | refunded
-    # A renewal order: one line per company (what the payer is paying for, when the order has no items).
-    renewal_lines: list[dict[str, Any]] = field(default_factory=list)
-
-
-def pay_page_view(ctx: ServerContext, payment_id: str) -> PayPageView:
-    now = ctx.clock.now()
-    with session_scope(ctx.sessions) as session:
-        payment = session.get(Payment, payment_id)
-        if payment is None:
-            raise not_found("payment")
-        order = payment.order
-        items = [
-            {
-                "name": item.ledger.name,
-                "code": item.ledger.code,
-                "fiscal_year": item.fiscal_year,
-                "sku": item.sku,
-                "quantity": item.quantity,
-                "amount_minor": item.amount_minor,
-            }
-            for item in order.items
-        ]
-        state = payment.status
-        if state == "pending" and payment.expires_at <= now:
-            state = "expired"
-        remaining = max(0, int((payment.expires_at - now).total_seconds()))
-        return PayPageView(payment, order, items, remaining, state, _renewal_lines(session, order))
-
-
-def _renewal_lines(session: Session, order: Order) -> list[dict[str, Any]]:
-    renewal = session.scalar(select(RenewalOrder).where(RenewalOrder.order_id == order.id))
-    if renewal is None:
-        return []
-    lines = []
-    for line in renewal.lines:
-        org_id = line.licence.organisation_id
-        org = session.get(Organisation, org_id) if org_id else None
-        lines.append(
-            {
-                "company": org.name if org else "",
-                "tax_id": org.tax_id if org else "",
-                "months": line.months,
-                # Before payment the quoted expiry; after it, the one the payment actually gave.
-                "new_expiry": line.new_expiry or line.quoted_new_expiry,
-                "amount_minor": line.amount_minor,
-            }
-        )
-    return lines
-
-
-def press_pay(ctx: ServerContext, payment_id: str, method: str, merchant_base_url: str) -> str:
-    """The payer pressed pay: the provider sends its signed callback to the merchant over HTTP.
-
-    Returns the outcome shown to the payer: ``paid``, ``expired`` or an error code. Runs outside any
-    database transaction of the caller, so the merchant can take its own locks while we wait.
-    """
-    if method not in METHODS:
-        raise ApiError("BAD_REQUEST", "choose WeChat Pay or Alipay", 400)
-    now = ctx.clock.now()
-    with session_scope(ctx.sessions) as session:
-        payment = session.get(Payment, payment_id)
-        if payment is None:
-            raise not_found("payment")
-        if payment.status in ("paid", "refunded"):
-            return "paid"
-        if payment.status == "expired" or payment.expires_at <= now:
-            return "expired"
-        payment.method = method
-        body = {
-            "payment_id": payment.id,
-            "amount_minor": payment.amount_minor,
-            "currency": payment.currency,
-            "provider_txn_id": "SBX" + secrets.token_hex(12),
-            "paid_at": now.isoformat(),
-            "status": "paid",
-            "method": method,
-        }
-    raw = json.dumps(body, separators=(",", ":")).encode("utf-8")
-    request = urllib.request.Request(
-        f"{merchant_base_url.rstrip('/')}/api/v1/payments/{payment_id}/callback",
-        data=raw,
-        method="POST",
-        headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(callback_secret(ctx.settings), raw)},
-    )
-    # Loopback or the operator's own address: never through an environment proxy.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(request, timeout=PROVIDER_TIMEOUT_S) as response:
-            answer = json.loads(response.read() or b"{}")
-            return "paid" if answer.get("status") == "paid" else "pending"
-    except urllib.error.HTTPError as exc:
-        try:
-            code = str(json.loads(exc.read())["error"]["code"])
-        except (ValueError, KeyError, TypeError):
-            code = "PROVIDER_ERROR"
-        return "expired" if code == "PAYMENT_EXPIRED" else code
-    except (urllib.error.URLError, TimeoutError, OSError):
-        log.warning("sandbox provider could not reach the merchant callback (payment %s)", _short(payment_id))
-        return "PROVIDER_UNREACHABLE"

@@ -1,10 +1,11 @@
-"""Server side of "can this licence buy now" (DESIGN §5, the "can purchase" column)."""
+"""Server side of "can this licence buy now" (docs/PROTOCOL.md, "States": the "can buy" column)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -105,8 +106,7 @@ def ensure_can_buy(verdict: PurchaseVerdict, kinds: set[str]) -> None:
     refused = kinds - verdict.allowed_kinds
     if refused:
         raise ApiError(
-            "PURCHASE_BLOCKED",
+            ErrorCode.PURCHASE_BLOCKED,
             "this licence cannot buy these items in its current state",
-            409,
             {"state": verdict.state, "allowed_kinds": sorted(verdict.allowed_kinds), "refused_kinds": sorted(refused)},
         )

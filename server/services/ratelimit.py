@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -52,4 +53,4 @@ def backoff_retry_after(session: Session, keys: Iterable[str], now: datetime, *,
 def rate_limited(retry_after: int, message: str = "too many attempts, try again later") -> ApiError:
     """The RATE_LIMITED answer: 429 with ``Retry-After`` and ``details.retry_after`` in seconds."""
     seconds = max(1, int(retry_after))
-    return ApiError("RATE_LIMITED", message, 429, {"retry_after": seconds}, {"Retry-After": str(seconds)})
+    return ApiError(ErrorCode.RATE_LIMITED, message, {"retry_after": seconds}, {"Retry-After": str(seconds)})

@@ -1,8 +1,7 @@
-"""Subscription renewals: quotes, the cloud ledger-count rule, bulk orders for service accountants, crediting.
+"""Subscription renewals: quotes, the cloud ledger-count rule, bulk orders for service accountants.
 
-A renewal order is an ordinary ``Order`` (paid through the same payment and signed callback) with a
-``RenewalOrder`` row naming the invoice and notification recipients and one ``RenewalLine`` per licence.
-``orders.credit_order`` hands paid renewal orders to :func:`apply_paid_renewal`.
+A renewal order is an ordinary ``Order`` with renewal rows (see ``renewal_orders``); what paying or
+refunding one does to its licences is ``fulfilment``.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from licence_protocol.errors import ErrorCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,15 +21,17 @@ from server.models import (
     Licence,
     Order,
     Organisation,
-    OutboxMessage,
     RenewalLine,
     RenewalOrder,
 )
 from server.services import customers, payments
-from server.services.catalogue import money
+from server.services.catalogue import money, yuan
 from server.services.documents import iso, ledgers_in_use
-from server.services.orders import add_months, owned_order, pay_url
+from server.services.fulfilment import extended_expiry
+from server.services.orders import owned_order
 from server.services.purchase_policy import EXPIRING_SOON_DAYS, owned_licence
+from server.services.renewal_orders import lines_text, notify, organisation_of, renewal_of
+from server.services.sandbox_provider import pay_url
 
 PERIODS = (12, 24, 36)
 # Per 12 months, in fen: cloud per ledger covered (4 ledgers = the 云盘版 price of a year), standard per licence.
@@ -50,7 +52,7 @@ def renewable_licence(session: Session, account: Account, licence_id: int) -> Li
 
 
 def licence_state(session: Session, licence: Licence, now: datetime) -> str:
-    """The subscription's state code (DESIGN §5) as far as renewing is concerned; machines play no part."""
+    """The state code as far as renewing is concerned (docs/PROTOCOL.md, "States"); machines play no part."""
     if licence.status in ("suspended", "revoked"):
         return "SUSPENDED"
     if licence.status != "active":
@@ -65,11 +67,6 @@ def licence_state(session: Session, licence: Licence, now: datetime) -> str:
     if licence.expires_at is not None and licence.expires_at <= now + timedelta(days=EXPIRING_SOON_DAYS):
         return "EXPIRING_SOON"
     return "ACTIVE"
-
-
-def renewal_start(current_expiry: datetime | None, now: datetime) -> datetime:
-    """A renewal stacks on a future expiry; an expired licence starts again from now."""
-    return current_expiry if current_expiry is not None and current_expiry > now else now
 
 
 # ---------------------------------------------------------------- quotes
@@ -122,29 +119,27 @@ def _ledgers_to_archive(session: Session, organisation_id: int | None) -> list[d
 def quote(session: Session, licence: Licence, *, months: int, ledgers: int | None, now: datetime) -> Quote:
     """Price and new expiry of renewing ``licence``; the refusals a client must explain come first."""
     if months not in PERIODS:
-        raise ApiError("VALIDATION_ERROR", "a renewal runs 12, 24 or 36 months", 422, {"periods": list(PERIODS)})
+        raise ApiError(ErrorCode.VALIDATION_ERROR, "a renewal runs 12, 24 or 36 months", {"periods": list(PERIODS)})
     edition = licence.policy.edition
     if edition not in PRICES_PER_YEAR or (licence.expires_at is None and licence.status == "active"):
         raise ApiError(
-            "RENEWAL_NOT_APPLICABLE", "this licence does not expire and cannot be renewed", 409, {"edition": edition}
+            ErrorCode.RENEWAL_NOT_APPLICABLE, "this licence does not expire and cannot be renewed", {"edition": edition}
         )
     state = licence_state(session, licence, now)
     if state in BLOCKED_STATES:
         raise ApiError(
-            "PURCHASE_BLOCKED",
+            ErrorCode.PURCHASE_BLOCKED,
             "this licence cannot be renewed in its current state",
-            409,
             {"state": state, "allowed_kinds": [], "refused_kinds": ["renewal"]},
         )
     in_use = ledgers_in_use(session, licence.organisation_id)
     if edition == "cloud":
         requested = ledgers if ledgers is not None else licence.ledgers_purchased
-        # Seed 000 (云盘版): renew 4 ledgers while 5 are in use → archive one first, or renew 5.
+        # 云盘版: renew 4 ledgers while 5 are in use → archive one first, or renew 5.
         if requested < in_use:
             raise ApiError(
-                "LEDGER_COUNT_BELOW_IN_USE",
+                ErrorCode.LEDGER_COUNT_BELOW_IN_USE,
                 "a renewal may not cover fewer ledgers than are in use; archive ledgers or raise the count",
-                409,
                 {
                     "licence_id": licence.id,
                     "in_use": in_use,
@@ -166,7 +161,7 @@ def quote(session: Session, licence: Licence, *, months: int, ledgers: int | Non
         unit_amount_minor=unit,
         amount_minor=unit * units * months // 12,
         current_expiry=licence.expires_at,
-        new_expiry=add_months(renewal_start(licence.expires_at, now), months),
+        new_expiry=extended_expiry(licence.expires_at, months, now),
     )
 
 
@@ -181,7 +176,7 @@ class LineRequest:
 
 
 def _invoice_for(recipient: dict[str, Any], org: Organisation | None) -> dict[str, str]:
-    """Seed 003: "customer" takes each company's own details; "other" the details the user typed."""
+    """Invoices to "customer" carry each company's own details; to "other", the details the user typed."""
     if recipient.get("kind") == "customer":
         return {
             "title": org.name if org else "",
@@ -198,7 +193,7 @@ def _invoice_for(recipient: dict[str, Any], org: Organisation | None) -> dict[st
 
 
 def _resolve_notify(recipient: dict[str, Any], account: Account) -> dict[str, Any]:
-    """ "self" is the ordering account (the service accountant by default, as in seed 003)."""
+    """Notices to "self" go to the ordering account: the service accountant, when one renews for customers."""
     if recipient.get("kind") == "other":
         return {
             "kind": "other",
@@ -231,7 +226,7 @@ def place_renewal_order(
     for line in lines:
         if line.licence_id in seen:
             raise ApiError(
-                "DUPLICATE_ITEM", "the same licence is in the order twice", 422, {"licence_id": line.licence_id}
+                ErrorCode.DUPLICATE_ITEM, "the same licence is in the order twice", {"licence_id": line.licence_id}
             )
         seen.add(line.licence_id)
         licence = renewable_licence(session, account, line.licence_id)
@@ -252,7 +247,7 @@ def place_renewal_order(
         notify_recipient=_resolve_notify(notify_recipient, account),
     )
     for q in quotes:
-        org = session.get(Organisation, q.licence.organisation_id) if q.licence.organisation_id else None
+        org = organisation_of(session, q.licence)
         invoice = _invoice_for(invoice_recipient, org)
         renewal.lines.append(
             RenewalLine(
@@ -271,20 +266,16 @@ def place_renewal_order(
         )
     session.add(renewal)
     payment = payments.create_payment(session, order, now)
-    _notify(
+    notify(
         session,
         renewal,
         subject=f"订单已提交 · Renewal order #{order.id} placed",
-        body=f"Amount due: {_yuan(order.amount_minor)}. Pay here: {pay_url(base_url, payment.id)} "
-        f"(the link is valid until {payment.expires_at:%Y-%m-%d %H:%M} UTC).\n" + _lines_text(session, renewal),
+        body=f"Amount due: {yuan(order.amount_minor)}. Pay here: {pay_url(base_url, payment.id)} "
+        f"(the link is valid until {payment.expires_at:%Y-%m-%d %H:%M} UTC).\n" + lines_text(session, renewal),
         now=now,
     )
     session.flush()
     return order
-
-
-def renewal_of(session: Session, order_id: int) -> RenewalOrder | None:
-    return session.scalar(select(RenewalOrder).where(RenewalOrder.order_id == order_id))
 
 
 def owned_renewal_order(session: Session, account: Account, order_id: int) -> tuple[Order, RenewalOrder]:
@@ -295,107 +286,12 @@ def owned_renewal_order(session: Session, account: Account, order_id: int) -> tu
     return order, renewal
 
 
-# ---------------------------------------------------------------- crediting and refunds
-
-
-def apply_paid_renewal(session: Session, order: Order, now: datetime) -> None:
-    """Extend every covered licence in the caller's transaction (it holds the payment and order row locks).
-
-    Each new expiry is computed now, from the licence's expiry as it is now, so two paid renewals of one
-    licence stack. Licences are locked in id order so concurrent credits cannot deadlock.
-    """
-    renewal = renewal_of(session, order.id)
-    if renewal is None:
-        return
-    by_licence = {line.licence_id: line for line in renewal.lines}
-    locked = session.scalars(
-        select(Licence)
-        .where(Licence.id.in_(by_licence))
-        .order_by(Licence.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    for licence in locked:
-        line = by_licence[licence.id]
-        line.previous_expiry = licence.expires_at
-        line.previous_ledgers = licence.ledgers_purchased
-        licence.expires_at = add_months(renewal_start(licence.expires_at, now), line.months)
-        if licence.policy.edition == "cloud":  # only the cloud edition sells a ledger count
-            licence.ledgers_purchased = line.ledgers
-        line.new_expiry = licence.expires_at
-        line.applied_at = now
-    session.flush()
-    _notify(
-        session,
-        renewal,
-        subject=f"支付成功 · Renewal order #{order.id} paid",
-        body=f"Payment of {_yuan(order.amount_minor)} received. New expiries:\n" + _lines_text(session, renewal),
-        now=now,
-    )
-
-
-def revoke_paid_renewal(session: Session, order: Order, now: datetime) -> None:
-    """A refund takes back the months and ledgers this order added (from later renewals' expiry if any)."""
-    renewal = renewal_of(session, order.id)
-    if renewal is None:
-        return
-    for line in renewal.lines:
-        if line.applied_at is None or line.revoked_at is not None:
-            continue
-        licence = session.scalar(
-            select(Licence)
-            .where(Licence.id == line.licence_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if licence is None or licence.expires_at is None:
-            continue
-        if licence.expires_at == line.new_expiry:
-            licence.expires_at = line.previous_expiry
-        else:
-            licence.expires_at = add_months(licence.expires_at, -line.months)
-        if line.previous_ledgers is not None and licence.ledgers_purchased == line.ledgers:
-            licence.ledgers_purchased = line.previous_ledgers
-        line.revoked_at = now
-    session.flush()
-
-
-# ---------------------------------------------------------------- notifications and JSON
-
-
-def _yuan(amount_minor: int) -> str:
-    return f"¥{amount_minor // 100}.{amount_minor % 100:02d}"
-
-
-def _lines_text(session: Session, renewal: RenewalOrder) -> str:
-    rows = []
-    for line in renewal.lines:
-        org = _organisation(session, line.licence)
-        expiry = line.new_expiry or line.quoted_new_expiry
-        rows.append(
-            f"- {org.name if org else ''} ({org.tax_id if org else ''}): {line.months} months, "
-            f"{line.ledgers} ledgers, new expiry {expiry:%Y-%m-%d}"
-        )
-    return "\n".join(rows)
-
-
-def _notify(session: Session, renewal: RenewalOrder, *, subject: str, body: str, now: datetime) -> None:
-    """Order notifications go to the chosen recipient (seed 003), by e-mail when there is one, else by SMS."""
-    recipient = renewal.notify_recipient
-    email, phone = recipient.get("email") or "", recipient.get("phone") or ""
-    channel, address = ("email", email) if email else ("sms", phone)
-    if not address:
-        return
-    session.add(OutboxMessage(channel=channel, recipient=address, subject=subject, body=body, created_at=now))
-
-
-def _organisation(session: Session, licence: Licence) -> Organisation | None:
-    return session.get(Organisation, licence.organisation_id) if licence.organisation_id else None
+# ---------------------------------------------------------------- JSON
 
 
 def _line_json(session: Session, line: RenewalLine, now: datetime) -> dict[str, Any]:
     licence = line.licence
-    org = _organisation(session, licence)
+    org = organisation_of(session, licence)
     product = licence.policy.product
     return {
         "licence_id": licence.id,

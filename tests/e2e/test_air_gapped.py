@@ -1,16 +1,13 @@
 """Air-gapped activation end to end: the offline machine never reaches the server; a second data dir does.
 
 Machine A is a client whose server URL is a dead loopback port. Machine B is another data dir, signed in,
-talking to the real live server. Only files travel between them, as on a USB stick.
+talking to the real live server. Only files travel between them, as on a USB stick. The same exchange through
+`python -m app offline …` processes is in tests/e2e/cli/test_offline.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +15,7 @@ from pathlib import Path
 import pytest
 from licence_protocol.envelope import public_key_from_b64
 
+from app.domain.machines import MachineList
 from app.domain.states import StateCode
 from app.services.credentials import CredentialStore
 from app.services.fingerprint import FixedFingerprint, hash_component
@@ -25,37 +23,14 @@ from app.services.licence_service import LicenceService
 from app.services.offline_files import OfflineFileError, import_response, load_pending, upload_request, write_request
 from app.services.paths import AppPaths
 from app.services.settings import load_settings
-from app.services.trust import DemoTrust
 from server.services.admin import IssuedKey
 from tests.support.accounts import DEFAULT_PASSWORD, make_account, make_org
+from tests.support.http_stubs import dead_url
 from tests.support.keyring import MemoryKeyring
 from tests.support.licensing import issue_licence
 from tests.support.live import LiveServer
 
-REPO = Path(__file__).resolve().parents[2]
 LOGIN = "13500000001"
-NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
-
-
-def dead_url() -> str:
-    """A loopback port nobody listens on: the offline machine's "server"."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-def trust_live_key(live: LiveServer, data_dir: Path) -> None:
-    """What `--demo` runs trust: the test server's signing key, kept in the data dir."""
-    active = live.ctx.keys.active()
-    [public] = [k for k in live.ctx.keys.public_keys() if k["kid"] == active.kid]
-    DemoTrust(AppPaths.from_data_dir(data_dir)).save(active.kid, public_key_from_b64(public["public_key"]))
-
-
-def run_app(data_dir: Path, server: str, *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "app", "--data-dir", str(data_dir), "--server", server, "--demo", *argv]
-    env = {**os.environ, **NO_KEYRING, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120, env=env)
 
 
 @dataclass
@@ -98,7 +73,7 @@ class Machines:
             b.api.close()
         return response_path
 
-    def machines_on_server(self) -> dict:
+    def machines_on_server(self) -> MachineList:
         b = self.connected()
         try:
             return b.machines(self.key.licence_id)
@@ -111,62 +86,6 @@ def world(sqlite_server: LiveServer, tmp_path: Path) -> Machines:
     account_id = make_account(sqlite_server, LOGIN)
     make_org(sqlite_server, account_id)
     return Machines(sqlite_server, tmp_path, issue_licence(sqlite_server, lease_days=14), MemoryKeyring())
-
-
-# ------------------------------------------------------------------------------------------ the real processes
-
-
-def test_an_offline_machine_is_activated_through_files_only(sqlite_server: LiveServer, tmp_path: Path) -> None:
-    account_id = make_account(sqlite_server, LOGIN)
-    make_org(sqlite_server, account_id)
-    key = issue_licence(sqlite_server)
-    a, b = tmp_path / "machine-a", tmp_path / "machine-b"
-    trust_live_key(sqlite_server, a)
-    request, response = tmp_path / "usb" / "request.json", tmp_path / "usb" / "response.json"
-    offline = dead_url()
-
-    make_request = ("offline", "request", "--serial", key.serial, "--cdkey", key.cdkey, "--out", str(request))
-    wrote = run_app(a, offline, *make_request)
-    assert wrote.returncode == 0, wrote.stderr[-2000:]
-    assert key.cdkey not in request.read_text("utf-8") and key.cdkey not in wrote.stdout + wrote.stderr
-    assert "/offline" in wrote.stdout  # tells the user where to take the file
-
-    upload = ("offline", "upload", str(request), "--out", str(response), "--login", LOGIN)
-    uploaded = run_app(b, sqlite_server.url, *upload, stdin=DEFAULT_PASSWORD + "\n")
-    assert uploaded.returncode == 0, uploaded.stderr[-2000:]
-    assert DEFAULT_PASSWORD not in uploaded.stdout + uploaded.stderr
-
-    imported = run_app(a, offline, "offline", "import", str(response))
-    assert imported.returncode == 0, imported.stderr[-2000:]
-    status = run_app(a, offline, "status", "--json")
-    assert status.returncode == 0, status.stderr[-2000:]
-    report = json.loads(status.stdout)
-    assert report["state"]["code"] == "ACTIVE"
-    # The offline machine's cache holds nothing secret either.
-    assert key.cdkey not in "".join(p.read_text("utf-8", "replace") for p in a.rglob("*.json"))
-
-    # The response is spent: importing it again (or on a machine that asked nothing) is refused.
-    again = run_app(a, offline, "offline", "import", str(response))
-    assert again.returncode == 1 and "OFFLINE_NO_PENDING_REQUEST" in again.stderr
-
-
-def test_upload_with_several_organisations_names_them(sqlite_server: LiveServer, tmp_path: Path) -> None:
-    account_id = make_account(sqlite_server, LOGIN)
-    make_org(sqlite_server, account_id)
-    second = make_org(sqlite_server, account_id, name="第二家公司", tax_id="91310000MA1K000002")
-    key = issue_licence(sqlite_server)
-    a, b = tmp_path / "machine-a", tmp_path / "machine-b"
-    request, response = tmp_path / "request.json", tmp_path / "response.json"
-    run_app(a, dead_url(), "offline", "request", "--serial", key.serial, "--cdkey", key.cdkey, "--out", str(request))
-    upload = ("offline", "upload", str(request), "--out", str(response), "--login", LOGIN)
-
-    ambiguous = run_app(b, sqlite_server.url, *upload, stdin=DEFAULT_PASSWORD + "\n")
-    assert ambiguous.returncode == 1 and "ORG_REQUIRED" in ambiguous.stderr
-    assert f"--org {second}" in ambiguous.stderr and not response.exists()
-
-    chosen = run_app(b, sqlite_server.url, *upload, "--org", str(second), stdin=DEFAULT_PASSWORD + "\n")
-    assert chosen.returncode == 0, chosen.stderr[-2000:]
-    assert json.loads(response.read_text("utf-8"))["action"] == "activate"
 
 
 # ------------------------------------------------------------------------------------------ in-process services
@@ -232,7 +151,7 @@ def test_the_same_exchange_refreshes_the_lease(world: Machines) -> None:
     assert refreshed.action == "refresh" and refreshed.status.document is not None
     assert refreshed.status.document.lease_expires_at >= first.document.lease_expires_at + timedelta(days=10)
     assert refreshed.status.state.code == StateCode.ACTIVE
-    assert len(world.machines_on_server()["machines"]) == 1  # the same seat, renewed
+    assert len(world.machines_on_server().machines) == 1  # the same seat, renewed
 
 
 def test_the_same_exchange_deactivates_and_frees_the_seat(world: Machines) -> None:
@@ -240,7 +159,7 @@ def test_the_same_exchange_deactivates_and_frees_the_seat(world: Machines) -> No
     activated = import_response(a, activate_offline(world, a)).status
     assert activated.document is not None
     machine_id = activated.document.machine.id
-    assert [m["id"] for m in world.machines_on_server()["machines"]] == [machine_id]
+    assert [m.id for m in world.machines_on_server().machines] == [machine_id]
 
     request = world.tmp / "usb" / "deactivate.json"
     write_request(a, "deactivate", request)
@@ -250,7 +169,7 @@ def test_the_same_exchange_deactivates_and_frees_the_seat(world: Machines) -> No
 
     response = world.exchange(a, request)
     listing = world.machines_on_server()
-    assert listing["machines"] == [] and listing["seats"]["used"] == 0
+    assert listing.machines == () and listing.seats.used == 0
 
     released = import_response(a, response)
     assert released.action == "deactivate" and released.machine_id == machine_id

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from licence_protocol.envelope import public_key_from_b64
 
+from app.domain.machines import Seats
 from app.domain.states import StateCode
 from app.services.credentials import CredentialStore
 from app.services.errors import ApiError, CancelledError, InvalidDocumentError, NetworkError
@@ -118,7 +119,7 @@ def test_sign_in_activate_then_a_new_session_reads_active_from_the_cache(world: 
     # First paint, before the keyring and the server are asked: the remembered session counts provisionally.
     assert again.local_status().state.code is StateCode.ACTIVE  # type: ignore[union-attr]
     account = again.restore_session()
-    assert account is not None and account["login"] == LOGIN
+    assert account is not None and account.login == LOGIN
     assert again.local_status().state.code is StateCode.ACTIVE  # type: ignore[union-attr]
 
 
@@ -142,7 +143,7 @@ def test_rotated_refresh_token_is_saved_to_the_keyring(world: World) -> None:
     service.sign_in(LOGIN, DEFAULT_PASSWORD, remember=True)
     first = world.keyring.items[("licence-panel", LOGIN)]
     world.live.clock.advance(timedelta(minutes=20))  # the access token expired: the next call refreshes
-    assert service.me()["account"]["login"] == LOGIN
+    assert service.me().account.login == LOGIN
     second = world.keyring.items[("licence-panel", LOGIN)]
     assert second != first
     assert world.service().restore_session() is not None  # the stored (rotated) token works
@@ -247,8 +248,8 @@ def test_seat_limit_then_deactivate_frees_the_seat(world: World) -> None:
     assert second.local_status().state.code is StateCode.TOO_MANY_MACHINES  # type: ignore[union-attr]
 
     listed = first.machines()
-    assert listed["seats"] == {"used": 1, "max": 1}
-    status = first.deactivate(listed["machines"][0]["id"])  # this very machine
+    assert listed.seats == Seats(used=1, max=1)
+    status = first.deactivate(listed.machines[0].id)  # this very machine
     assert status.state.code is StateCode.NOT_ACTIVATED  # type: ignore[union-attr]
     assert second.activate(key.serial, key.cdkey, world.org_id).state.code is StateCode.ACTIVE  # type: ignore[union-attr]
 

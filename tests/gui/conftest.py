@@ -73,7 +73,7 @@ class Demo:
 
 @pytest.fixture
 def demo(sqlite_server: LiveServer) -> Demo:
-    """The live server seeded with the demo data of DESIGN §7."""
+    """The live server seeded with the demo data (`python -m server demo-data`)."""
     from server.services.demo import seed_demo
 
     with sqlite_server.session() as session:

@@ -68,7 +68,7 @@ def run_wizard(qtbot: Any, window: MainWindow, serial: str, cdkey: str, org_id: 
     next_step()
     orgs = wizard.organisation_step  # 2: organisation
     qtbot.waitUntil(lambda: orgs.orgs.count() > 0, timeout=TIMEOUT)
-    ids = [o["id"] for o in orgs.organisations]
+    ids = [o.id for o in orgs.organisations]
     orgs.orgs.setCurrentRow(ids.index(org_id) if org_id in ids else 0)
     next_step()
     qtbot.waitUntil(lambda: not wizard.ops, timeout=TIMEOUT)  # 3: product, the organisation's licences

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from app.services.fingerprint import FixedFingerprint
 from app.ui.activation.addons_dialog import AddonsDialog
 from app.ui.activation.certification_dialog import CertificationDialog
+from tests.gui.clocked_panel_setup import ClientClock, activate, advance_both, clocked_service
 from tests.gui.conftest import machine
 from tests.gui.helpers import TIMEOUT, badge_code, gone, idle, open_window, top_dialog
-from tests.gui.issue6_setup import ClientClock, activate, advance_both, clocked_service
 
 pytestmark = pytest.mark.gui
 
@@ -53,7 +53,7 @@ def test_certification_counts_down_turns_overdue_and_is_submitted_from_the_panel
     service.sign_in(*demo.login, remember=True)
     org = service.create_org("武汉新开商贸有限公司", "91420100MA4KNEW001")  # never certified: due in 3 months
     fresh = demo.scenario("fresh")
-    service.activate(fresh["serial"], fresh["cdkey"], org["id"])
+    service.activate(fresh["serial"], fresh["cdkey"], org.id)
     window = open_window(qtbot, service)
     assert badge_code(window) == "ACTIVE"  # the deadline is far: a fact, not yet a warning
     assert "days left" in window.auth_page.values["certification"].text()
@@ -130,4 +130,4 @@ def test_deactivating_this_computer_is_one_click_with_a_confirmation(qtbot, pane
     click(qtbot, confirm)
     qtbot.waitUntil(lambda: badge_code(window) == "NOT_ACTIVATED", timeout=TIMEOUT)
     idle(qtbot, window)
-    assert service.machines(licence_id)["seats"]["used"] == 0  # the seat is free for the new PC
+    assert service.machines(licence_id).seats.used == 0  # the seat is free for the new PC

@@ -1,17 +1,18 @@
-"""批量续费 for a service accountant (issue 5, seed 003 MISA ASP): customers by tax id, per-row periods, recipients,
+"""批量续费 for a service accountant (as in MISA ASP): customers by tax id, per-row periods, recipients,
 the review with its confirmation tick, one order, one payment — or an expired one that changes nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from licence_protocol.dates import add_months
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.domain.renewal import add_months
-from app.ui.renewal.bulk_renewal_page import COMPANY, TAX_ID, TICK, BulkRenewalPage
+from app.ui.renewal.bulk.choose_step import COMPANY, TAX_ID, TICK
+from app.ui.renewal.bulk.page import BulkRenewalPage
 from server.services.demo import ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD
 from tests.gui.helpers import TIMEOUT, open_window
 from tests.gui.test_renewal import click, press_pay
@@ -41,8 +42,8 @@ def open_bulk(qtbot: Any, demo: Any, service: Any) -> tuple[Any, BulkRenewalPage
 
 
 def row_of(page: BulkRenewalPage, tax_id: str) -> int:
-    for r in range(page.table.rowCount()):
-        if page.table.item(r, TAX_ID).text() == tax_id:
+    for r in range(page.choose.table.rowCount()):
+        if page.choose.table.item(r, TAX_ID).text() == tax_id:
             return r
     raise AssertionError(f"{tax_id} is not shown")
 
@@ -52,77 +53,77 @@ def choose_three(qtbot: Any, page: BulkRenewalPage) -> dict[str, int]:
     ids = {}
     for key in ("chenguang", "nanfeng"):
         r = row_of(page, TAX[key])
-        page.table.item(r, TICK).setCheckState(Qt.CheckState.Checked)
-        ids[key] = int(page.table.item(r, TICK).data(Qt.ItemDataRole.UserRole))
-    box = page.period_box(ids["nanfeng"])
+        page.choose.table.item(r, TICK).setCheckState(Qt.CheckState.Checked)
+        ids[key] = int(page.choose.table.item(r, TICK).data(Qt.ItemDataRole.UserRole))
+    box = page.choose.period_box(ids["nanfeng"])
     assert box is not None and box.isEnabled()
     box.setCurrentIndex(box.findData(24))
-    page.search.setText("南风")  # 蜀香 filtered out of view, then added by tax id: "add row" still finds it
-    qtbot.keyClicks(page.add_tax_id, TAX["shuxiang"])
-    click(qtbot, page.add_button)
-    assert page.search.text() == ""  # the table shows the added row again
+    page.choose.search.setText("南风")  # 蜀香 filtered out of view, then added by tax id: "add row" still finds it
+    qtbot.keyClicks(page.choose.add_tax_id, TAX["shuxiang"])
+    click(qtbot, page.choose.add_button)
+    assert page.choose.search.text() == ""  # the table shows the added row again
     r = row_of(page, TAX["shuxiang"])
-    assert page.table.item(r, TICK).checkState() == Qt.CheckState.Checked
-    ids["shuxiang"] = int(page.table.item(r, TICK).data(Qt.ItemDataRole.UserRole))
-    assert page.selection_label.text() == "3 customer(s) selected"
+    assert page.choose.table.item(r, TICK).checkState() == Qt.CheckState.Checked
+    ids["shuxiang"] = int(page.choose.table.item(r, TICK).data(Qt.ItemDataRole.UserRole))
+    assert page.choose.selection_label.text() == "3 customer(s) selected"
     return ids
 
 
 def review(qtbot: Any, page: BulkRenewalPage) -> None:
-    click(qtbot, page.review_button)
-    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.review_page and not page.ops, timeout=TIMEOUT)
-    assert page.review_table.rowCount() == 3
-    assert not page.place_button.isEnabled()  # the tick gates "Place order"
-    page.confirm.setChecked(True)
-    assert page.place_button.isEnabled()
-    click(qtbot, page.place_button)
-    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.pay_page and not page.ops, timeout=TIMEOUT)
+    click(qtbot, page.choose.review_button)
+    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.review and not page.ops, timeout=TIMEOUT)
+    assert page.review.table.rowCount() == 3
+    assert not page.review.place_button.isEnabled()  # the tick gates "Place order"
+    page.review.confirm.setChecked(True)
+    assert page.review.place_button.isEnabled()
+    click(qtbot, page.review.place_button)
+    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.payment and not page.ops, timeout=TIMEOUT)
 
 
 def test_bulk_renewal_of_three_customers_updates_all_after_one_payment(qtbot, panel_app, demo, demo_service):
     _window, page = open_bulk(qtbot, demo, demo_service)
-    assert page.table.rowCount() == 5
-    assert page.table.item(0, TAX_ID).text() == TAX["shuxiang"]  # sorted by expiry: the expired one leads
-    page.search.setText("南风")
-    assert page.table.rowCount() == 1 and page.table.item(0, COMPANY).text() == "广州南风服饰有限公司"
-    page.search.setText("cust01")
-    assert page.table.rowCount() == 1 and page.table.item(0, TAX_ID).text() == TAX["chenguang"]
-    page.search.clear()
+    assert page.choose.table.rowCount() == 5
+    assert page.choose.table.item(0, TAX_ID).text() == TAX["shuxiang"]  # sorted by expiry: the expired one leads
+    page.choose.search.setText("南风")
+    assert page.choose.table.rowCount() == 1 and page.choose.table.item(0, COMPANY).text() == "广州南风服饰有限公司"
+    page.choose.search.setText("cust01")
+    assert page.choose.table.rowCount() == 1 and page.choose.table.item(0, TAX_ID).text() == TAX["chenguang"]
+    page.choose.search.clear()
 
     ids = choose_three(qtbot, page)
     before = {k: licence_expiry(demo.live, v) for k, v in ids.items()}
 
     # The invoice goes to another party: its name is required, and the check says so before anything is sent.
-    page.invoice_other.setChecked(True)
-    click(qtbot, page.review_button)
-    assert page.select_error.isVisible() and "name the invoice is made out to" in page.select_error.text()
-    page.invoice_name.setText("上海代账服务有限公司")
-    page.invoice_tax_id.setText("91310000MA1DZ0001X")
-    page.invoice_email.setText("fapiao@daizhang.example")
-    page.notify_other.setChecked(True)
-    page.notify_name.setText("王会计")
-    page.notify_email.setText("wang@daizhang.example")
+    page.recipients.invoice_other.setChecked(True)
+    click(qtbot, page.choose.review_button)
+    assert page.choose.error.isVisible() and "name the invoice is made out to" in page.choose.error.text()
+    page.recipients.invoice_name.setText("上海代账服务有限公司")
+    page.recipients.invoice_tax_id.setText("91310000MA1DZ0001X")
+    page.recipients.invoice_email.setText("fapiao@daizhang.example")
+    page.recipients.notify_other.setChecked(True)
+    page.recipients.notify_name.setText("王会计")
+    page.recipients.notify_email.setText("wang@daizhang.example")
 
     review(qtbot, page)
-    assert page.review_total.text() == "Total for 3 customer(s): ¥2392.00"  # ¥598 a year × (1 + 2 + 1) years
-    assert "wang@daizhang.example" in page.review_notify.text()
-    nanfeng = next(r for r in range(3) if page.review_table.item(r, 1).text() == TAX["nanfeng"])
-    page.review_table.setCurrentCell(nanfeng, 0)  # click a row: that customer's details
-    details = page.details.text()
+    assert page.review.total.text() == "Total for 3 customer(s): ¥2392.00"  # ¥598 a year × (1 + 2 + 1) years
+    assert "wang@daizhang.example" in page.review.notify.text()
+    nanfeng = next(r for r in range(3) if page.review.table.item(r, 1).text() == TAX["nanfeng"])
+    page.review.table.setCurrentCell(nanfeng, 0)  # click a row: that customer's details
+    details = page.review.details.text()
     assert "广州南风服饰有限公司" in details and "24 months" in details and "上海代账服务有限公司" in details
 
     # Copy the payment link for the customer; the customer pays on the sandbox page.
-    click(qtbot, page.copy_link_button)
+    click(qtbot, page.payment.copy_link_button)
     link = QApplication.clipboard().text()
-    assert link == page.order["payment"]["pay_url"] and "/pay/" in link
+    assert link == page.order.pay_url and "/pay/" in link
     press_pay(demo.live, link)
     click(qtbot, page.payment_view.paid_button)
-    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.status_page and not page.ops, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.status and not page.ops, timeout=TIMEOUT)
 
-    assert "is paid: 3 customer(s) renewed" in page.status_title.text()
-    assert [page.status_table.item(r, 4).text() for r in range(3)] == ["Renewed"] * 3
-    paid_at = page.renewal_order["paid_at"]
-    now = datetime.fromisoformat(paid_at)
+    assert "is paid: 3 customer(s) renewed" in page.status.title.text()
+    assert [page.status.table.item(r, 4).text() for r in range(3)] == ["Renewed"] * 3
+    assert page.renewal_order is not None and page.renewal_order.paid_at is not None
+    now = page.renewal_order.paid_at
     months = {"chenguang": 12, "nanfeng": 24, "shuxiang": 12}
     for key, licence_id in ids.items():
         start = before[key] if before[key] > now else now
@@ -140,9 +141,9 @@ def test_an_expired_bulk_payment_changes_no_expiry(qtbot, panel_app, demo, demo_
 
     demo.live.clock.advance(timedelta(minutes=20))  # past the 15-minute payment window
     click(qtbot, page.payment_view.paid_button)
-    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.status_page and not page.ops, timeout=TIMEOUT)
-    assert "not paid in time" in page.status_title.text()
-    assert [page.status_table.item(r, 4).text() for r in range(3)] == ["Awaiting payment"] * 3
+    qtbot.waitUntil(lambda: page.steps.currentWidget() is page.status and not page.ops, timeout=TIMEOUT)
+    assert "not paid in time" in page.status.title.text()
+    assert [page.status.table.item(r, 4).text() for r in range(3)] == ["Awaiting payment"] * 3
     assert {k: licence_expiry(demo.live, v) for k, v in ids.items()} == before
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.gui.clocked_panel_setup import ClientClock, activate, announce, clocked_service
 from tests.gui.helpers import TIMEOUT, badge_code, idle, open_window
-from tests.gui.issue6_setup import ClientClock, activate, announce, clocked_service
 
 pytestmark = pytest.mark.gui
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.gui.clocked_panel_setup import ClientClock, activate, clocked_service, restart, stop
 from tests.gui.helpers import TIMEOUT, badge_code, idle, open_window
-from tests.gui.issue6_setup import ClientClock, activate, clocked_service, restart, stop
 
 pytestmark = pytest.mark.gui
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app import i18n
+from app.domain.orders import Order, OrderItem
 from app.ui.orders.orders_page import OrdersPage
 from app.ui.renewal.recharge_dialog import RechargeDialog
 from tests.gui.conftest import trusted_keys
@@ -23,14 +24,12 @@ def buyer(sqlite_server, make_service) -> Buyer:
     return make_buyer(sqlite_server, make_service(sqlite_server.url, trusted=trusted_keys(sqlite_server)))
 
 
-def buy(buyer: Buyer, *items: tuple[str, int, int, int]) -> dict:
+def buy(buyer: Buyer, *items: tuple[str, int, int, int]) -> Order:
     """Order with the panel's own service call and pay on the sandbox page, as a payer would."""
-    order = buyer.service.create_order(
-        [{"sku": sku, "ledger_id": ledger, "fiscal_year": year, "quantity": qty} for sku, ledger, year, qty in items]
-    )
-    assert buyer.press_pay(order["payment"]["pay_url"]).status_code == 200
+    order = buyer.service.create_order([OrderItem(sku, ledger, year, qty) for sku, ledger, year, qty in items])
+    assert buyer.press_pay(order.pay_url).status_code == 200
     buyer.service.after_payment()
-    return buyer.service.order(order["id"])
+    return buyer.service.order(order.id)
 
 
 def open_page(qtbot, service) -> OrdersPage:
@@ -113,7 +112,7 @@ def test_invoice_request_then_refund_goes_through_support(qtbot, panel_app, buye
 def test_renewal_code_of_an_order_is_shown_copied_and_redeemed(qtbot, panel_app, buyer):
     before = buyer.service.local_status().document.expires_at
     order = buy(buyer, ("renewal_12m", buyer.ledger_a, 2025, 1))
-    code = order["recharge_codes"][0]["code"]
+    code = order.recharge_codes[0].code
     page = open_page(qtbot, buyer.service)
     assert [f.value.text() for f in page.code_fields] == [code]
     qtbot.mouseClick(page.code_fields[0].button, Qt.MouseButton.LeftButton)

@@ -1,4 +1,4 @@
-"""续费 (issue 5, seed 000 云盘版): the ledger-count rule with archiving, the quote before ordering, payment in the
+"""续费 (云盘版): the ledger-count rule with archiving, the quote before ordering, payment in the
 sandbox, and the new expiry and state shown without a restart. Real server, real widgets."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from licence_protocol.dates import add_months
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from app.domain.renewal import add_months
+from app.domain.renewal import QuoteLedgers
 from app.ui.renewal.archive_ledgers_dialog import ArchiveLedgersDialog
 from app.ui.renewal.renewal_page import RenewalPage, date_text
 from server.models import Licence
@@ -45,7 +46,7 @@ def renewal_page(qtbot: Any, window: Any) -> RenewalPage:
 def pay_and_wait(qtbot: Any, live: LiveServer, page: RenewalPage) -> None:
     qtbot.waitUntil(lambda: page.steps.currentWidget() is page.payment_page, timeout=TIMEOUT)
     assert page.order is not None
-    press_pay(live, page.order["payment"]["pay_url"])
+    press_pay(live, page.order.pay_url)
     click(qtbot, page.payment_view.paid_button)  # "I have paid": the panel checks at once
     qtbot.waitUntil(lambda: page.renewed_order is not None and not page.ops, timeout=TIMEOUT)
 
@@ -72,7 +73,7 @@ def test_cloud_over_ledgers_renews_after_archiving_a_ledger_and_is_active_withou
     # Way out 1: raise the count — priced per ledger, the new expiry shown before ordering.
     click(qtbot, page.raise_button)
     qtbot.waitUntil(lambda: page.quote is not None and not page.ops, timeout=TIMEOUT)
-    assert page.quote["ledgers"]["requested"] == 5 and page.price_value.text() == "¥1247.50"
+    assert page.quote.ledgers.requested == 5 and page.price_value.text() == "¥1247.50"
     assert page.new_expiry_value.text() == date_text(add_months(before, 12))  # stacks on the current expiry
     assert page.order_button.isEnabled()
 
@@ -92,7 +93,7 @@ def test_cloud_over_ledgers_renews_after_archiving_a_ledger_and_is_active_withou
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: gone(dialog), timeout=TIMEOUT)
     qtbot.waitUntil(lambda: page.quote is not None and not page.ops, timeout=TIMEOUT)
-    assert page.quote["ledgers"] == {"in_use": 4, "requested": 4, "purchased": 4}
+    assert page.quote.ledgers == QuoteLedgers(in_use=4, requested=4, purchased=4)
     assert page.price_value.text() == "¥998.00" and not page.shortfall_box.isVisible()
 
     click(qtbot, page.order_button)
@@ -126,7 +127,7 @@ def test_renewing_an_expired_licence_starts_from_today(qtbot, panel_app, sqlite_
     assert "starts today" in page.quote_note.text()
 
     page.period.setCurrentIndex(page.period.findData(24))
-    qtbot.waitUntil(lambda: page.quote is not None and page.quote["months"] == 24 and not page.ops, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: page.quote is not None and page.quote.months == 24 and not page.ops, timeout=TIMEOUT)
     assert page.price_value.text() == "¥1196.00"
     click(qtbot, page.order_button)
     pay_and_wait(qtbot, sqlite_server, page)

@@ -57,7 +57,7 @@ def test_testing_another_server_changes_nothing_until_save(qtbot, panel_app, dem
 
     assert settings_file.read_bytes() == saved  # Cancel: still as before
     assert demo.login[0] in window.account_label.text()  # the session did not end
-    assert demo_service.me()["account"]["login"] == demo.login[0]
+    assert demo_service.me().account.login == demo.login[0]
 
     dialog = _open_settings(window)
     dialog.server_url.setText(other)

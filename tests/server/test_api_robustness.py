@@ -2,7 +2,7 @@
 
 For each /api/v1 operation: no bearer token, malformed JSON, a wrong JSON type in each body field, over-long
 strings, huge and negative integers in every parameter, and unknown ids. Answers must never be 5xx, every
-4xx must carry the DESIGN §3 error shape, and nothing may leak a traceback. The pages outside /api/v1 get
+4xx must carry the error shape of docs/PROTOCOL.md, and nothing may leak a traceback. The pages outside /api/v1 get
 the no-5xx check. Requests use a real account owning a licence, ledgers, a machine and an order, so
 well-formed parts reach the services and the database (PostgreSQL refuses what SQLite lets pass).
 """

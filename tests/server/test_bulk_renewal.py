@@ -1,15 +1,15 @@
-"""Service accountants renewing many customers in one order (seed 003, MISA ASP), over real HTTP."""
+"""Service accountants renewing many customers in one order (as in MISA ASP), over real HTTP."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from licence_protocol.dates import add_months
 from sqlalchemy import select
 
 from server.models import Account
 from server.services.demo import ACCOUNTANT_LOGIN, seed_demo
-from server.services.orders import add_months
 from tests.support.accounts import auth_headers, token_for
 from tests.support.live import LiveServer
 from tests.support.purchase import signed_callback
@@ -82,7 +82,7 @@ def test_bulk_renewal_of_three_customers_updates_all_after_one_payment(live_serv
     ]
     assert [x["months"] for x in lines] == [12, 24, 36]
     assert [x["status"] for x in lines] == ["pending"] * 3
-    # Seed 003, invoice recipient "customer": each invoice carries that company's own name and tax id.
+    # Invoice recipient "customer": each invoice carries that company's own name and tax id.
     assert [(x["invoice"]["title"], x["invoice"]["tax_id"]) for x in lines] == [
         (x["organisation"]["name"], x["organisation"]["tax_id"]) for x in lines
     ]

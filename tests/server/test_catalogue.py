@@ -1,4 +1,4 @@
-"""Catalogue per ledger and fiscal year (DESIGN §3 purchase, §6), over real HTTP."""
+"""Catalogue per ledger and fiscal year (docs/PROTOCOL.md "Purchase"), over real HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``python -m server demo-data``: every scenario of DESIGN §7 is seeded into a real database, and re-runs work."""
+"""``python -m server demo-data``: every demo scenario is seeded into a real database, and re-runs work."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Orders: server prices only, one ledger-year per item, PURCHASE_BLOCKED, ownership (DESIGN §3, §5, §6)."""
+"""Orders: server prices only, one ledger-year per item, PURCHASE_BLOCKED, ownership (docs/PROTOCOL.md "Purchase")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The sandbox provider and its signed, idempotent callback (DESIGN §3 payments), over real HTTP."""
+"""The sandbox provider and its signed, idempotent callback (docs/PROTOCOL.md "Payments"), over real HTTP."""
 
 from __future__ import annotations
 

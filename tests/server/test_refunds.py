@@ -1,4 +1,4 @@
-"""Refunds (7 days, no invoice), the support route, and recharge codes (充值码, 产品充值) — seed 000."""
+"""Refunds (7 days, no invoice), the support route, and recharge codes (充值码, 产品充值)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_wrong_refunded_or_foreign_recharge_codes(live_server: LiveServer) -> No
     shop = make_shop(live_server)
     other = make_shop(live_server)
     r = shop.post("/recharge-codes/redeem", {"code": "RC-AAAA-BBBB-CCCC-DDDD", "licence_id": shop.licence_id})
-    assert r.status_code == 404 and r.json()["error"]["code"] == "CODE_INVALID"
+    assert r.status_code == 400 and r.json()["error"]["code"] == "CODE_INVALID"
 
     order = shop.buy(item("renewal_12m", shop.ledger_a, 2025))
     code = order["recharge_codes"][0]["code"]
@@ -116,7 +116,24 @@ def test_wrong_refunded_or_foreign_recharge_codes(live_server: LiveServer) -> No
     refunded = shop.post(f"/orders/{order['id']}/refund-request").json()
     assert refunded["recharge_codes"][0]["status"] == "voided"
     r = shop.post("/recharge-codes/redeem", {"code": code, "licence_id": shop.licence_id})
-    assert r.status_code == 404 and r.json()["error"]["code"] == "CODE_INVALID"
+    assert r.status_code == 400 and r.json()["error"]["code"] == "CODE_INVALID"
+
+
+def test_a_suspended_licence_cannot_be_recharged(live_server: LiveServer) -> None:
+    shop = make_shop(live_server)
+    order = shop.buy(item("renewal_12m", shop.ledger_a, 2025))
+    code = order["recharge_codes"][0]["code"]
+    before = _expiry(live_server, shop.licence_id)
+    with live_server.session() as s:
+        licence = s.get(Licence, shop.licence_id)
+        assert licence is not None
+        licence.status = "suspended"
+
+    r = shop.post("/recharge-codes/redeem", {"code": code, "licence_id": shop.licence_id})
+
+    assert r.status_code == 403 and r.json()["error"]["code"] == "LICENCE_SUSPENDED"
+    assert _expiry(live_server, shop.licence_id) == before
+    assert shop.get(f"/orders/{order['id']}").json()["recharge_codes"][0]["status"] == "unused"
 
 
 def test_free_edition_orders_issue_no_recharge_code(live_server: LiveServer) -> None:

@@ -1,4 +1,4 @@
-"""Renewing one's own subscription (DESIGN §3 renewal, §6; seed 000 云盘版): quotes, ledger-count rule, crediting."""
+"""Renewing one's own subscription (docs/PROTOCOL.md "Renewal"; 云盘版): quotes, ledger-count rule, crediting."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from licence_protocol.dates import add_months
+
 from server.models import Licence
-from server.services.orders import add_months
 from tests.support.live import LiveServer
 from tests.support.purchase import Shop, make_shop, signed_callback
 from tests.support.renewals import iso_date, licence_expiry, line, outbox
@@ -122,7 +123,7 @@ def test_quote_refusals(live_server: LiveServer) -> None:
 
 
 def test_cloud_renewal_below_ledgers_in_use_names_them_and_archiving_frees_a_place(live_server: LiveServer) -> None:
-    # Seed 000: five ledgers in use, four bought; renewing four needs one archived first.
+    # 云盘版: five ledgers in use, four bought; renewing four needs one archived first.
     shop = make_shop(live_server, edition="cloud", ledgers_purchased=4, extra_ledgers=3)
     before = _expiry(shop)
 

@@ -6,9 +6,9 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from server.deps import hash_token
 from server.models import AuthToken
 from server.services.admin import create_account, create_organisation
+from server.services.auth import hash_token
 from tests.support.live import LiveServer
 
 DEFAULT_PASSWORD = "Ledger#2025ok"

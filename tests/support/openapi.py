@@ -159,7 +159,7 @@ def replaced(body: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 
 def error_shape_problem(response: requests.Response) -> str | None:
-    """Why ``response`` is not a DESIGN §3 error answer, or None when it is one."""
+    """Why ``response`` is not an error answer of docs/PROTOCOL.md "The error body", or None when it is one."""
     try:
         body = response.json()
     except ValueError:

@@ -1,4 +1,4 @@
-"""The signed envelope (DESIGN §4): strict base64url, domain separation, trusted key ids only."""
+"""The signed envelope (docs/PROTOCOL.md): strict base64url, domain separation, trusted key ids only."""
 
 from __future__ import annotations
 

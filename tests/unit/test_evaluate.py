@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from licence_protocol.document import LicenceDocument
+from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import MachineMatch
 
+from app.domain.error_codes import UnknownErrorCode
 from app.domain.evaluate import Evaluation, EvaluationInput, evaluate, evaluate_for_status
 from app.domain.states import StateCode, exit_code_for
 from tests.unit.test_document import COMPONENTS, make_payload
@@ -79,7 +81,7 @@ SCENARIOS: list[tuple[str, dict[str, Any] | None, dict[str, Any], StateCode]] = 
     (
         "bad signature beats a server error",
         None,
-        {"document_problem": "bad_signature", "last_server_error": "TOO_MANY_MACHINES"},
+        {"document_problem": "bad_signature", "last_server_error": ErrorCode.TOO_MANY_MACHINES},
         StateCode.ILLEGAL_COPY,
     ),
     ("missing document", None, {"document_problem": "missing"}, StateCode.NOT_ACTIVATED),
@@ -106,7 +108,7 @@ SCENARIOS: list[tuple[str, dict[str, Any] | None, dict[str, Any], StateCode]] = 
     (
         "copied machine beats a server error",
         {},
-        {"local_components": {"machine_id": "1" * 64}, "last_server_error": "FINGERPRINT_CHANGED"},
+        {"local_components": {"machine_id": "1" * 64}, "last_server_error": ErrorCode.FINGERPRINT_CHANGED},
         StateCode.ILLEGAL_COPY,
     ),
     (
@@ -128,45 +130,68 @@ SCENARIOS: list[tuple[str, dict[str, Any] | None, dict[str, Any], StateCode]] = 
     (
         "suspension beats a server error",
         {"status": "revoked"},
-        {"last_server_error": "TOO_MANY_MACHINES"},
+        {"last_server_error": ErrorCode.TOO_MANY_MACHINES},
         StateCode.SUSPENDED,
     ),
     (
         "seats full at activation",
         None,
-        {"last_server_error": "TOO_MANY_MACHINES", "error_details": {"seats_used": 3, "seats_max": 3, "machines": []}},
+        {
+            "last_server_error": ErrorCode.TOO_MANY_MACHINES,
+            "error_details": {"seats_used": 3, "seats_max": 3, "machines": []},
+        },
         StateCode.TOO_MANY_MACHINES,
     ),
     (
         "IP bound at activation",
         None,
-        {"last_server_error": "IP_BOUND_TO_OTHER_ACCOUNT"},
+        {"last_server_error": ErrorCode.IP_BOUND_TO_OTHER_ACCOUNT},
         StateCode.IP_BOUND_TO_OTHER_ACCOUNT,
     ),
-    ("activation limit", None, {"last_server_error": "ACTIVATION_LIMIT_REACHED"}, StateCode.ACTIVATION_LIMIT_REACHED),
-    ("server says expired", {}, {"last_server_error": "LICENCE_EXPIRED"}, StateCode.EXPIRED),
-    ("server says suspended", {}, {"last_server_error": "LICENCE_SUSPENDED"}, StateCode.SUSPENDED),
+    (
+        "activation limit",
+        None,
+        {"last_server_error": ErrorCode.ACTIVATION_LIMIT_REACHED},
+        StateCode.ACTIVATION_LIMIT_REACHED,
+    ),
+    ("server says expired", {}, {"last_server_error": ErrorCode.LICENCE_EXPIRED}, StateCode.EXPIRED),
+    ("server says suspended", {}, {"last_server_error": ErrorCode.LICENCE_SUSPENDED}, StateCode.SUSPENDED),
     (
         "server says fingerprint changed",
         {},
-        {"last_server_error": "FINGERPRINT_CHANGED", "error_details": {"changed": ["machine_id"]}},
+        {"last_server_error": ErrorCode.FINGERPRINT_CHANGED, "error_details": {"changed": ["machine_id"]}},
         StateCode.FINGERPRINT_CHANGED,
     ),
-    ("server deactivated this machine", {}, {"last_server_error": "NOT_ACTIVATED_ON_MACHINE"}, StateCode.NOT_ACTIVATED),
-    ("unknown server code", {}, {"last_server_error": "QUANTUM_FLUX"}, StateCode.UNKNOWN_BLOCKED),
-    ("unknown server code without document", None, {"last_server_error": "QUANTUM_FLUX"}, StateCode.UNKNOWN_BLOCKED),
-    ("rate limit is no licence state", {}, {"last_server_error": "RATE_LIMITED"}, StateCode.ACTIVE),
+    (
+        "server deactivated this machine",
+        {},
+        {"last_server_error": ErrorCode.NOT_ACTIVATED_ON_MACHINE},
+        StateCode.NOT_ACTIVATED,
+    ),
+    ("unknown server code", {}, {"last_server_error": UnknownErrorCode("QUANTUM_FLUX")}, StateCode.UNKNOWN_BLOCKED),
+    (
+        "unknown server code without document",
+        None,
+        {"last_server_error": UnknownErrorCode("QUANTUM_FLUX")},
+        StateCode.UNKNOWN_BLOCKED,
+    ),
+    ("rate limit is no licence state", {}, {"last_server_error": ErrorCode.RATE_LIMITED}, StateCode.ACTIVE),
     (
         "maintenance is no licence state",
         {},
-        {"last_server_error": "MAINTENANCE", "online": False},
+        {"last_server_error": ErrorCode.MAINTENANCE, "online": False},
         StateCode.OFFLINE_GRACE,
     ),
-    ("wrong password is no licence state", None, {"last_server_error": "INVALID_CREDENTIALS"}, StateCode.NOT_ACTIVATED),
+    (
+        "wrong password is no licence state",
+        None,
+        {"last_server_error": ErrorCode.INVALID_CREDENTIALS},
+        StateCode.NOT_ACTIVATED,
+    ),
     (
         "server error beats the document's dates",
         {"expires_at": at(timedelta(days=-3))},
-        {"last_server_error": "TOO_MANY_MACHINES"},
+        {"last_server_error": ErrorCode.TOO_MANY_MACHINES},
         StateCode.TOO_MANY_MACHINES,
     ),
     ("expired", {"expires_at": at(timedelta(days=-1))}, {}, StateCode.EXPIRED),
@@ -302,9 +327,9 @@ def test_fingerprint_changed_names_the_changed_parts() -> None:
 
 
 def test_server_details_fill_the_explanation() -> None:
-    result = run(None, last_server_error="TOO_MANY_MACHINES", error_details={"seats_used": 5, "seats_max": 5})
+    result = run(None, last_server_error=ErrorCode.TOO_MANY_MACHINES, error_details={"seats_used": 5, "seats_max": 5})
     assert result.details["seats_max"] == 5
-    with_doc = run(last_server_error="TOO_MANY_MACHINES", error_details={"seats_max": 4})
+    with_doc = run(last_server_error=ErrorCode.TOO_MANY_MACHINES, error_details={"seats_max": 4})
     assert with_doc.details["seats_max"] == 4  # the server's word is newer than the cached document
 
 

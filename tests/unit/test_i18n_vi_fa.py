@@ -8,6 +8,7 @@ import string
 from collections.abc import Iterator
 
 import pytest
+from licence_protocol.errors import ErrorCode
 
 import app.i18n as i18n
 from app.resources import resource_path
@@ -84,7 +85,7 @@ def test_menu_mnemonics_are_kept(lang: str) -> None:
 
 
 def test_service_accountant_vocabulary_of_misa() -> None:
-    """Seed 003 (MISA ASP): the words Vietnamese service accountants already know."""
+    """As in MISA ASP: the words Vietnamese service accountants already know."""
     vi = _load("vi")
     assert vi["Renew"] == "Gia hạn"
     assert vi["Add row"] == "Thêm dòng"
@@ -111,5 +112,5 @@ def test_state_label_and_a_formatted_error(lang: str, label: str) -> None:
 
     i18n.set_language(lang)
     assert i18n.state_label(state_info(StateCode.ACTIVE)) == label
-    text = i18n.tr_error("INVALID_CREDENTIALS", {"attempts_left": 2})
+    text = i18n.tr_error(ErrorCode.INVALID_CREDENTIALS, {"attempts_left": 2})
     assert "2" in text and text != "Wrong login or password. 2 attempts left before this login is locked."

@@ -6,9 +6,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from licence_protocol.dates import add_months
 
 from app.domain import renewal
-from app.domain.renewal import Customer, InvoiceRecipient, LedgerInUse, NotifyRecipient
+from app.domain.ledgers import LicenceLedgers
+from app.domain.renewal import (
+    Customer,
+    InvoiceRecipient,
+    LedgerInUse,
+    LedgerShortfall,
+    NotifyRecipient,
+    QuoteOutcome,
+    QuoteRefusal,
+    RenewalItem,
+    RenewalQuote,
+    RenewalRequest,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -28,16 +41,15 @@ def test_periods_are_one_two_and_three_years() -> None:
     ],
 )
 def test_calendar_months_clamp_the_day_like_the_server(start: datetime, months: int, expected: datetime) -> None:
-    from server.services.orders import add_months as server_add_months
-
-    assert renewal.add_months(start, months) == expected == server_add_months(start, months)
+    # The preview adds months with the rule the server applies (licence_protocol.dates).
+    assert renewal.new_expiry_preview(start, start - DAY, months) == expected == add_months(start, months)
 
 
 def test_a_valid_licence_stacks_and_an_expired_one_starts_today() -> None:
     valid = NOW + 100 * DAY
-    assert renewal.new_expiry_preview(valid, NOW, 12) == renewal.add_months(valid, 12)
+    assert renewal.new_expiry_preview(valid, NOW, 12) == add_months(valid, 12)
     expired = NOW - 5 * DAY
-    assert renewal.new_expiry_preview(expired, NOW, 24) == renewal.add_months(NOW, 24)
+    assert renewal.new_expiry_preview(expired, NOW, 24) == add_months(NOW, 24)
     assert renewal.renewal_start(None, NOW) == NOW
 
 
@@ -64,34 +76,23 @@ class TestBanner:
         assert just is not None and just.fmt["days"] == 1
 
 
-LEDGERS = {
-    "ledgers": [
-        {
-            "id": 1,
-            "code": "C1",
-            "name": "C1 门店1",
-            "archived": False,
-            "years": [{"fiscal_year": 2026, "vouchers": {"used": 5}}],
-        },
-        {
-            "id": 2,
-            "code": "C2",
-            "name": "C2 门店2",
-            "archived": False,
-            "years": [{"fiscal_year": 2026, "vouchers": {"used": 1}}],
-        },
-        {"id": 3, "code": "C3", "name": "C3 门店3", "archived": True, "years": []},
-        {
-            "id": 4,
-            "code": "C4",
-            "name": "门店4",
-            "archived": False,
-            "years": [{"fiscal_year": 2025, "vouchers": {"used": 90}}, {"fiscal_year": 2026, "vouchers": {"used": 1}}],
-        },
-    ],
-    "purchased": 2,
-    "in_use": 3,
-}
+def _year(fiscal_year: int, used: int) -> dict[str, Any]:
+    return {"fiscal_year": fiscal_year, "modules": [], "vouchers": {"used": used, "quota": 100}}
+
+
+LEDGERS = LicenceLedgers.from_json(
+    {
+        "ledgers": [
+            {"id": 1, "code": "C1", "name": "C1 门店1", "archived": False, "years": [_year(2026, 5)]},
+            {"id": 2, "code": "C2", "name": "C2 门店2", "archived": False, "years": [_year(2026, 1)]},
+            {"id": 3, "code": "C3", "name": "C3 门店3", "archived": True, "years": []},
+            # the later year counts, whatever order the server lists the years in
+            {"id": 4, "code": "C4", "name": "门店4", "archived": False, "years": [_year(2026, 1), _year(2025, 90)]},
+        ],
+        "purchased": 2,
+        "in_use": 3,
+    }
+)
 
 
 class TestLedgerRule:
@@ -101,9 +102,16 @@ class TestLedgerRule:
         assert [x.vouchers_used for x in rows] == [5, 1, 1]
         assert rows[0].label == "C1 门店1" and rows[2].label == "C4 门店4"
 
-    def test_the_error_details_list_reads_too(self) -> None:
-        rows = renewal.ledgers_in_use([{"id": 7, "code": "X", "name": "账套X"}])
-        assert rows == [LedgerInUse(7, "X", "账套X", 0)]
+    def test_the_error_details_name_the_ledgers(self) -> None:
+        details = {"licence_id": 1, "in_use": 5, "requested": 4, "ledgers": [{"id": 7, "code": "X", "name": "账套X"}]}
+        shortfall = LedgerShortfall.from_details(details)
+        assert shortfall == LedgerShortfall(5, 4, (LedgerInUse(7, "X", "账套X", 0),))
+        assert shortfall.to_archive == 1
+
+    def test_malformed_error_details_read_as_unknown(self) -> None:
+        # the refusal still shows its way out; only what cannot be read is left out
+        shortfall = LedgerShortfall.from_details({"in_use": "5", "ledgers": [{"id": 7}, "x"]})
+        assert shortfall == LedgerShortfall(0, 0, ())
 
     def test_shortfall(self) -> None:
         assert renewal.archive_shortfall(5, 4) == 1
@@ -145,6 +153,7 @@ class TestCustomers:
                 }
             ]
         }
+        answer["customers"][0]["added_later"] = {"by": "a newer server"}  # unknown fields are ignored
         (c,) = renewal.customers_from(answer)
         assert (c.licence_id, c.product, c.expires_at, c.ledgers_in_use, c.ledgers_purchased) == (
             5,
@@ -188,24 +197,41 @@ class TestRecipients:
         assert len(renewal.notify_problems(NotifyRecipient("other", "王", "bad", "12"))) == 2
 
     def test_request_body(self) -> None:
-        body = renewal.renewal_body(
-            [(1, 12, None), (2, 24, 5)],
+        body = RenewalRequest(
+            (RenewalItem(1, 12), RenewalItem(2, 24, 5)),
             InvoiceRecipient("other", " 甲 ", "T", "a@b.cn", ""),
             NotifyRecipient(),
-        )
+        ).to_json()
         assert body == {
             "items": [{"licence_id": 1, "months": 12}, {"licence_id": 2, "months": 24, "ledgers": 5}],
             "invoice_recipient": {"kind": "other", "name": "甲", "tax_id": "T", "email": "a@b.cn", "address": ""},
             "notify_recipient": {"kind": "self"},
         }
-        assert renewal.renewal_body([], InvoiceRecipient(), NotifyRecipient())["invoice_recipient"] == {
-            "kind": "customer"
-        }
+        assert RenewalRequest(()).to_json()["invoice_recipient"] == {"kind": "customer"}
 
 
-QUOTES: dict[int, dict[str, Any]] = {
-    1: {"amount": {"amount_minor": 59_800, "currency": "CNY"}, "new_expiry": (NOW + 377 * DAY).isoformat()},
-    2: {"error": "PURCHASE_BLOCKED"},
+def quote_json(**fields: Any) -> dict[str, Any]:
+    """A renewal quote as ``GET /licences/{id}/renewal-quote`` answers it, with ``fields`` replaced."""
+    quote = {
+        "licence_id": 1,
+        "product": {"code": "P", "name": "e会计", "version": "5.0"},
+        "edition": "standard",
+        "state": "EXPIRING_SOON",
+        "months": 12,
+        "ledgers": {"in_use": 1, "requested": 1, "purchased": 1},
+        "priced_per": "licence",
+        "unit_price": {"amount_minor": 59_800, "currency": "CNY"},
+        "amount": {"amount_minor": 59_800, "currency": "CNY"},
+        "current_expiry": (NOW + 12 * DAY).isoformat(),
+        "new_expiry": (NOW + 377 * DAY).isoformat(),
+    }
+    quote.update(fields)
+    return quote
+
+
+QUOTES: dict[int, QuoteOutcome] = {
+    1: RenewalQuote.from_json(quote_json()),
+    2: QuoteRefusal("PURCHASE_BLOCKED", "Nothing can be bought for this licence now."),
 }
 
 
@@ -217,6 +243,7 @@ class TestReview:
         assert rows[0].amount_minor == 59_800 and rows[0].new_expiry == NOW + 377 * DAY
         assert (rows[0].invoice_title, rows[0].invoice_tax_id) == (CUSTOMERS[0].name, CUSTOMERS[0].tax_id)
         assert rows[1].problem == "PURCHASE_BLOCKED" and rows[1].amount_minor is None
+        assert rows[1].problem_text == "Nothing can be bought for this licence now."
         other = renewal.review_rows([(CUSTOMERS[0], 12)], self.quotes, InvoiceRecipient("other", "代账公司", "T9"))
         assert (other[0].invoice_title, other[0].invoice_tax_id) == ("代账公司", "T9")
         assert renewal.review_total(rows) == 59_800

@@ -1,4 +1,4 @@
-"""The state catalogue of DESIGN §5, exit codes of DESIGN §2, and the Qt-free domain layer."""
+"""The state catalogue and the exit codes of `status` (docs/PROTOCOL.md), and the Qt-free domain layer."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from app.domain.states import (
     state_info,
 )
 
-# DESIGN §5, column by column: code, 中文 (exact), can purchase.
+# The catalogue, column by column: code, 中文 (exact), can purchase.
 DESIGN_TABLE = [
     ("NOT_LOGGED_IN", "未登录", PurchasePolicy.BLOCKED),
     ("NOT_ACTIVATED", "未激活", PurchasePolicy.BLOCKED),
@@ -67,7 +67,7 @@ def test_every_state_explains_and_offers_a_way_out(info) -> None:
 
 def test_only_usable_states_are_green_or_usable() -> None:
     usable = {c for c, i in CATALOGUE.items() if i.usable}
-    # DESIGN §2 lists three; a certification deadline still ahead restricts nothing, so it is usable too.
+    # The three that plainly run, and CERTIFICATION_PENDING: a deadline still ahead restricts nothing.
     assert usable == {
         StateCode.ACTIVE,
         StateCode.EXPIRING_SOON,
@@ -97,7 +97,7 @@ def test_unknown_codes_are_blocked_never_valid(code: str) -> None:
     assert exit_code_for(code) == 2
 
 
-# DESIGN §2: 0 usable, 1 not activated / not logged in, 2 blocked (any other state).
+# `status`: 0 usable, 1 not activated / not logged in, 2 blocked (any other state).
 _EXIT_0 = {
     "ACTIVE",
     "EXPIRING_SOON",

@@ -1,6 +1,6 @@
 """`status --json` for every state of the catalogue, validated against resources/status.schema.json.
 
-tests/unit/test_cli_status.py reads most states from a real cache; here the remaining offline ones
+tests/unit/cli/test_status.py reads most states from a real cache; here the remaining offline ones
 (特征码已变更, 系统时间异常) too, and every other state the panel can evaluate (server verdicts, offline
 grace) through the same evaluation, so the JSON contract holds whatever state a newer caller hands it.
 """
@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 from licence_protocol.document import LicenceDocument
+from licence_protocol.errors import ErrorCode
 
 from app.domain.evaluate import EvaluationInput, evaluate
 from app.domain.states import CATALOGUE, StateCode, exit_code_for
@@ -88,9 +89,9 @@ def test_the_json_carries_add_ons_the_certification_deadline_and_the_lease_days_
 # -- every state of the catalogue, as the panel's evaluation can reach it ---------------------------------------
 
 _SERVER_SAID = {
-    StateCode.TOO_MANY_MACHINES: "TOO_MANY_MACHINES",
-    StateCode.IP_BOUND_TO_OTHER_ACCOUNT: "IP_BOUND_TO_OTHER_ACCOUNT",
-    StateCode.ACTIVATION_LIMIT_REACHED: "ACTIVATION_LIMIT_REACHED",
+    StateCode.TOO_MANY_MACHINES: ErrorCode.TOO_MANY_MACHINES,
+    StateCode.IP_BOUND_TO_OTHER_ACCOUNT: ErrorCode.IP_BOUND_TO_OTHER_ACCOUNT,
+    StateCode.ACTIVATION_LIMIT_REACHED: ErrorCode.ACTIVATION_LIMIT_REACHED,
 }
 
 

@@ -1,4 +1,4 @@
-"""The activation checklist of seed 001: account → organisation → product → serial + CDkey → review → confirm.
+"""The activation checklist: account → organisation → product → serial + CDkey → review → confirm.
 
 Each step shows what the licence will be bound to, because activating to the wrong account or
 organisation is the costly mistake the vendors' support pages warn about.
@@ -7,8 +7,10 @@ organisation is the costly mistake the vendors' support pages warn about.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
+from licence_protocol.document import Product
+from licence_protocol.errors import ErrorCode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,16 +28,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.accounts import Organisation, Profile
+from app.domain.activation import ActivationPreview, LicenceSummary
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NetworkError
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
 from app.ui import presenter
-from app.ui.activation.auth_page import format_when
 from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.machines.machines_dialog import MachinesDialog
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.runner import CancelToken, Op, run_kept
 from app.ui.theme import repolish
 from app.ui.widgets.message import set_message
 from app.ui.widgets.state_badge import StateBadge
+
+T = TypeVar("T")
 
 
 def _label(text: str = "", name: str = "fieldValue", *, wrap: bool = True) -> QLabel:
@@ -76,7 +83,11 @@ class Step(QWidget):
         return True
 
     def run(
-        self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], text: str, trigger: QWidget | None = None
+        self,
+        fn: Callable[[CancelToken], T],
+        on_success: Callable[[T], None],
+        text: str,
+        trigger: QWidget | None = None,
     ) -> Op:
         set_message(self.message, None)
         return self.wizard.run(fn, on_success, lambda exc: self.fail(exc), text, trigger)
@@ -147,33 +158,33 @@ class OrganisationStep(Step):
         self.body.addWidget(self.orgs)
         self.body.addWidget(_label(tr("Or create a new organisation:"), "muted"))
         self.body.addLayout(create_row)
-        self.organisations: list[dict[str, Any]] = []
+        self.organisations: list[Organisation] = []
 
     def enter(self) -> None:
         self.run(
             lambda cancel: self.wizard.service.me(cancel=cancel), self.on_me_loaded, tr("Loading your organisations…")
         )
 
-    def on_me_loaded(self, me: Any) -> None:
-        self.show_organisations(presenter.organisations(me))
+    def on_me_loaded(self, me: Profile) -> None:
+        self.show_organisations(list(me.organisations))
 
-    def show_organisations(self, organisations: list[dict[str, Any]], select_id: int | None = None) -> None:
-        previous = select_id if select_id is not None else (self.selected or {}).get("id")
+    def show_organisations(self, organisations: list[Organisation], select_id: int | None = None) -> None:
+        selected = self.selected
+        previous = select_id if select_id is not None else (selected.id if selected is not None else None)
         self.organisations = organisations
         self.orgs.clear()
         for org in organisations:
-            text = f"{org['name']}    {tr('Tax id')}: {org.get('tax_id') or '—'}"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, org["id"])
+            item = QListWidgetItem(presenter.organisation_choice(org))
+            item.setData(Qt.ItemDataRole.UserRole, org.id)
             self.orgs.addItem(item)
-            if org["id"] == previous or len(organisations) == 1:
+            if org.id == previous or len(organisations) == 1:
                 self.orgs.setCurrentItem(item)
         if not organisations:
             set_message(self.message, tr("This account has no organisation yet. Create one below."))
         self.changed.emit()
 
     @property
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> Organisation | None:
         row = self.orgs.currentRow()
         return self.organisations[row] if 0 <= row < len(self.organisations) else None
 
@@ -192,11 +203,10 @@ class OrganisationStep(Step):
             self.create_button,
         )
 
-    def on_created(self, org: Any) -> None:
-        created = presenter.organisation(org)
+    def on_created(self, org: Organisation) -> None:
         self.new_name.clear()
         self.new_tax_id.clear()
-        self.show_organisations([*self.organisations, created], select_id=created["id"])
+        self.show_organisations([*self.organisations, org], select_id=org.id)
 
 
 class ProductStep(Step):
@@ -221,7 +231,7 @@ class ProductStep(Step):
         self.body.addWidget(self.licences)
 
     def enter(self) -> None:
-        product = presenter.this_product(self.wizard.service)
+        product = presenter.installed_product(self.wizard.installed_product)
         self.product.setText(product or "")
         self.product_row_label.setVisible(bool(product))
         self.product.setVisible(bool(product))
@@ -229,15 +239,15 @@ class ProductStep(Step):
         if org is None:
             return
         self.run(
-            lambda cancel: self.wizard.service.org_licences(org["id"], cancel=cancel),
+            lambda cancel: self.wizard.service.org_licences(org.id, cancel=cancel),
             self.on_licences_loaded,
             tr("Loading the organisation's licences…"),
         )
 
-    def on_licences_loaded(self, result: Any) -> None:
+    def on_licences_loaded(self, licences: tuple[LicenceSummary, ...]) -> None:
         self.licences.clear()
-        for lic in presenter.licence_summaries(result):
-            self.licences.addItem(lic)
+        for lic in licences:
+            self.licences.addItem(presenter.licence_summary(lic))
         if not self.licences.count():
             self.licences.addItem(tr("None yet"))
 
@@ -334,7 +344,7 @@ class ReviewStep(Step):
         self.body.addWidget(card)
         self.body.addWidget(self.warning)
         self.body.addWidget(self.confirm)
-        self.preview: dict[str, Any] | None = None
+        self.preview: ActivationPreview | None = None
 
     def enter(self) -> None:
         self.preview = None
@@ -347,33 +357,29 @@ class ReviewStep(Step):
             tr("Asking the server what this serial number is…"),
         )
 
-    def on_preview_loaded(self, preview: Any) -> None:
-        p = presenter.preview(preview)
-        self.preview = p
-        org = self.wizard.organisation_step.selected or {}
+    def on_preview_loaded(self, preview: ActivationPreview) -> None:
+        self.preview = preview
+        org = self.wizard.organisation_step.selected
+        product = presenter.product_text(preview.product, preview.edition)
         self.fields["account"].setText(presenter.current_login(self.wizard.service) or "—")
-        self.fields["organisation"].setText(f"{org.get('name', '—')}  ({tr('Tax id')}: {org.get('tax_id') or '—'})")
-        self.fields["product"].setText(p["product"])
-        self.fields["serial"].setText(p["serial_masked"])
-        self.fields["seats"].setText(tr("{used} / {max}", used=p["seats_used"], max=p["seats_max"]))
-        self.fields["expiry"].setText(
-            tr("Perpetual")
-            if p["expires_at"] is None and not p["duration_days"]
-            else format_when(p["expires_at"])
-            if p["expires_at"] is not None
-            else tr("{days} days from activation", days=p["duration_days"])
+        self.fields["organisation"].setText(
+            f"{org.name if org else '—'}  ({tr('Tax id')}: {(org.tax_id if org else '') or '—'})"
         )
-        bound = p.get("bound_org")
+        self.fields["product"].setText(product)
+        self.fields["serial"].setText(preview.serial_masked)
+        self.fields["seats"].setText(tr("{used} / {max}", used=preview.seats.used, max=preview.seats.max))
+        self.fields["expiry"].setText(presenter.preview_expiry(preview))
+        bound = preview.organisation
         warning = None
-        if bound and bound.get("id") != org.get("id"):
+        if bound is not None and (org is None or bound.id != org.id):
             warning = tr(
                 "This serial number is already activated for another organisation ({name}).",
-                name=bound.get("name", "?"),
+                name=bound.name,
             )
-        elif presenter.product_differs(self.wizard.service, p):
+        elif presenter.product_differs(self.wizard.installed_product, preview):
             warning = tr(
                 "This serial number is for another product ({product}) than the one installed here.",
-                product=p["product"],
+                product=product,
             )
         set_message(self.warning, warning)
         self.confirm.setEnabled(True)
@@ -384,8 +390,8 @@ class ReviewStep(Step):
 
 
 class ConfirmStep(Step):
-    activated = Signal(object)
-    failed = Signal(object)  # the ApiError: a licence-state error also changes what 系统认证 shows
+    activated = Signal(LocalStatus)  # the state after the activation
+    failed = Signal(ApiError)  # a licence-state error also changes what 系统认证 shows
 
     def __init__(self, wizard: ActivationWizard) -> None:
         super().__init__(
@@ -412,24 +418,27 @@ class ConfirmStep(Step):
         self.body.addWidget(self.summary)
         self.body.addLayout(row)
         self.body.addWidget(self.badge)
-        self.result: Any = None
+        self.result: LocalStatus | None = None
         self.failure: ApiError | None = None
 
     def enter(self) -> None:
-        org = self.wizard.organisation_step.selected or {}
-        preview = self.wizard.review_step.preview or {}
+        org = self.wizard.organisation_step.selected
+        preview = self.wizard.review_step.preview
         self.summary.setText(
             tr(
                 "{product} for {organisation}, account {account}.",
-                product=preview.get("product", "—"),
-                organisation=org.get("name", "—"),
+                product=presenter.product_text(preview.product, preview.edition) if preview else "—",
+                organisation=org.name if org else "—",
                 account=presenter.current_login(self.wizard.service) or "—",
             )
         )
 
     def on_activate_button_clicked(self) -> None:
         serial, cdkey = self.wizard.serial_step.values()
-        org_id = (self.wizard.organisation_step.selected or {})["id"]
+        org = self.wizard.organisation_step.selected
+        if org is None:  # the checklist reaches this step only with an organisation chosen
+            return
+        org_id = org.id
         self.machines_button.hide()
         self.run(
             lambda cancel: self.wizard.service.activate(serial, cdkey, org_id, cancel=cancel),
@@ -438,7 +447,7 @@ class ConfirmStep(Step):
             self.activate_button,
         )
 
-    def on_activated(self, result: Any) -> None:
+    def on_activated(self, result: LocalStatus) -> None:
         self.result = result
         view = presenter.status_view(result, self.wizard.service)
         self.badge.set_state(code=view.code, label=view.label, label_zh=view.label_zh, severity=view.severity)
@@ -452,7 +461,7 @@ class ConfirmStep(Step):
         self.failure = exc if isinstance(exc, ApiError) else None
         if isinstance(exc, ApiError):
             self.failed.emit(exc)
-            if exc.code == "TOO_MANY_MACHINES":
+            if exc.code is ErrorCode.TOO_MANY_MACHINES:
                 self.machines_button.setVisible(self.wizard.failed_licence_id() is not None)
 
     def on_machines_button_clicked(self) -> None:
@@ -471,13 +480,17 @@ class ActivationWizard(QDialog):
     def __init__(
         self,
         parent: QWidget,
-        service: Any,
+        service: LicenceService,
         *,
-        on_activated: Callable[[Any], None] | None = None,
+        on_activated: Callable[[LocalStatus], None] | None = None,
         demo_logins: list[tuple[str, str]] | None = None,
+        installed_product: Product | None = None,
     ) -> None:
+        """``installed_product``: the product this panel ships with, when the host application says; the review
+        then warns about a serial of another product."""
         super().__init__(parent)
         self.service = service
+        self.installed_product = installed_product
         self.demo_logins = demo_logins or []
         self.ops: list[Op] = []
         self.setWindowTitle(tr("Activation checklist"))
@@ -574,17 +587,22 @@ class ActivationWizard(QDialog):
 
     def run(
         self,
-        fn: Callable[[Any], Any],
-        on_success: Callable[[Any], None],
+        fn: Callable[[CancelToken], T],
+        on_success: Callable[[T], None],
         on_failure: Callable[[BaseException], None],
         text: str,
         trigger: QWidget | None,
     ) -> Op:
-        op = run_op(self, fn, on_success=on_success, on_failure=on_failure, progress_text=text, trigger=trigger)
-        keep_while_running(self.ops, op)
-        op.finished.connect(self._update_buttons)  # after keep_while_running's slot: the buttons see the op gone
-        self._update_buttons()
-        return op
+        return run_kept(
+            self,
+            self.ops,
+            fn,
+            on_success=on_success,
+            on_failure=on_failure,
+            after=self._update_buttons,
+            progress_text=text,
+            trigger=trigger,
+        )
 
     def failed_licence_id(self) -> int | None:
         """The licence the last activation failed on, as the server named it (TOO_MANY_MACHINES' ``licence_id``).

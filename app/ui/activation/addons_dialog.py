@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from licence_protocol.errors import ErrorCode
 from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.domain.error_codes import ClientErrorCode
 from app.i18n import tr
-from app.services.errors import ApiError, CancelledError
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
 from app.ui import presenter
-from app.ui.activation.status_view import StatusView
-from app.ui.runner import Op, keep_while_running, run_op
-from app.ui.widgets.message import message_label, set_message
+from app.ui.activation.licence_dialog import LicenceChangingDialog
+from app.ui.runner import Op, run_kept
+from app.ui.status_view import StatusView
+from app.ui.widgets.button_row import closing_row
+from app.ui.widgets.code_entry import CodeEntry
 
 MIN_CDKEY_CHARS = 16  # letters and digits; the server checks the rest
 
@@ -40,14 +38,11 @@ def expiry_text(expires_at: datetime | None, now: datetime) -> str:
     return tr("Until {day} ({days} days left)", day=day, days=days)
 
 
-class AddonsDialog(QDialog):
+class AddonsDialog(LicenceChangingDialog):
     """``licence_changed`` carries the status with the fresh document after an add-on was activated."""
 
-    licence_changed = Signal(object)
-
-    def __init__(self, parent: QWidget, service: Any, view: StatusView | None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(self, parent: QWidget, service: LicenceService, view: StatusView | None) -> None:
+        super().__init__(parent, service, view)
         self.ops: list[Op] = []
         self.setWindowTitle(tr("Add-on services"))
         intro = QLabel(
@@ -66,43 +61,24 @@ class AddonsDialog(QDialog):
         self.table.setMinimumHeight(140)
         self.empty = QLabel(tr("No add-on service is activated on this licence yet."))
         self.empty.setObjectName("muted")
-        self.cdkey_edit = QLineEdit()
-        self.cdkey_edit.setPlaceholderText(tr("Add-on CDkey"))
-        self.cdkey_edit.textChanged.connect(self.on_cdkey_edit_text_changed)
-        self.activate_button = QPushButton(tr("Activate add-on"))
-        self.activate_button.setProperty("primary", True)
-        self.activate_button.clicked.connect(self.on_activate_button_clicked)
-        row = QHBoxLayout()
-        row.addWidget(self.cdkey_edit, 1)
-        row.addWidget(self.activate_button)
-        self.message = message_label()
-        close = QPushButton(tr("Close"))
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(close)
+        # The server shares CODE_ALREADY_REDEEMED with recharge codes; here it is about an add-on CDkey.
+        self.entry = CodeEntry(
+            tr("Add-on CDkey"),
+            tr("Activate add-on"),
+            min_chars=MIN_CDKEY_CHARS,
+            renamed_errors={ErrorCode.CODE_ALREADY_REDEEMED: ClientErrorCode.ADDON_CDKEY_USED},
+        )
+        self.entry.submitted.connect(self.on_cdkey_submitted)
+        self.cdkey_edit, self.activate_button, self.message = self.entry.edit, self.entry.button, self.entry.message
         box = QVBoxLayout(self)
         box.addWidget(intro)
         box.addWidget(self.table)
         box.addWidget(self.empty)
         box.addWidget(QLabel(tr("Activate an add-on service")))
-        box.addLayout(row)
-        box.addWidget(self.message)
-        box.addLayout(buttons)
+        box.addWidget(self.entry)
+        box.addLayout(closing_row(self))
         self.setMinimumWidth(560)
         self.show_addons(view.addons if view is not None else ())
-        self.on_cdkey_edit_text_changed("")
-
-    @classmethod
-    def ask(
-        cls, parent: QWidget, service: Any, view: StatusView | None, on_changed: Callable[[Any], None] | None = None
-    ) -> AddonsDialog:
-        dialog = cls(parent, service, view)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if on_changed is not None:
-            dialog.licence_changed.connect(on_changed)
-        dialog.open()
-        return dialog
 
     def show_addons(self, addons: tuple[tuple[str, datetime | None], ...], now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)
@@ -120,32 +96,19 @@ class AddonsDialog(QDialog):
 
         return [(text(r, 0), text(r, 1)) for r in range(self.table.rowCount())]
 
-    def on_cdkey_edit_text_changed(self, text: str) -> None:
-        self.activate_button.setEnabled(sum(ch.isalnum() for ch in text) >= MIN_CDKEY_CHARS)
-
-    def on_activate_button_clicked(self) -> None:
-        cdkey = self.cdkey_edit.text().strip()
-        op = run_op(
+    def on_cdkey_submitted(self, cdkey: str) -> None:
+        run_kept(
             self,
+            self.ops,
             lambda cancel: self.service.add_addon(cdkey, cancel=cancel),
             on_success=self.on_activated,
-            on_failure=self.on_failed,
+            on_failure=self.entry.show_failure,
             progress_text=tr("Activating the add-on service…"),
-            trigger=self.activate_button,
+            trigger=self.entry.button,
         )
-        keep_while_running(self.ops, op)
 
-    def on_activated(self, status: Any) -> None:
+    def on_activated(self, status: LocalStatus) -> None:
         view = presenter.status_view(status, self.service)
         self.show_addons(view.addons)
-        self.cdkey_edit.clear()
-        set_message(self.message, tr("The add-on service is activated."), ok=True)
+        self.entry.show_done(tr("The add-on service is activated."))
         self.licence_changed.emit(status)
-
-    def on_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, CancelledError):
-            return
-        if isinstance(exc, ApiError) and exc.code == "CODE_ALREADY_REDEEMED":
-            # The server shares the code with recharge codes; here it is about an add-on CDkey.
-            exc = ApiError("ADDON_CDKEY_USED", exc.message, exc.details, exc.status)
-        set_message(self.message, presenter.error_text(exc), ok=False)

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.lease import LeaseLevel, lease
-from app.domain.states import Action
+from app.domain.states import Action, StateCode
 from app.i18n import tr
-from app.ui.activation.status_view import StatusView, action_label
+from app.ui.presenter import format_when
+from app.ui.status_view import StatusView, action_label
 from app.ui.theme import repolish
 from app.ui.widgets.copy_field import CopyField
 from app.ui.widgets.flow_layout import FlowLayout
@@ -27,12 +28,6 @@ from app.ui.widgets.state_badge import StateBadge
 # Page tools that are no state action (the main window handles them).
 OPEN_ADDONS = "OPEN_ADDONS"
 DEACTIVATE_THIS_MACHINE = "DEACTIVATE_THIS_MACHINE"
-
-
-def format_when(when: datetime | None) -> str:
-    if when is None:
-        return "—"
-    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def format_remaining(until: datetime | None, now: datetime) -> str:
@@ -206,10 +201,11 @@ class AuthPage(QWidget):
         self._set_value("addons", self._addons_text(status, now) if status.has_licence else None)
         self._set_value("certification", self._certification_text(status, now))
         has_licence = status.has_licence
-        self.machines_button.setEnabled(has_licence or status.code == "TOO_MANY_MACHINES")
+        self.machines_button.setEnabled(has_licence or status.code is StateCode.TOO_MANY_MACHINES)
         self.reauth_button.setEnabled(has_licence)  # nothing to check online before a licence is here
-        self.reregister_button.setVisible(status.code == "FINGERPRINT_CHANGED")
-        self.reregister_note.setVisible(status.code == "FINGERPRINT_CHANGED" and status.reregistrations is not None)
+        changed = status.code is StateCode.FINGERPRINT_CHANGED
+        self.reregister_button.setVisible(changed)
+        self.reregister_note.setVisible(changed and status.reregistrations is not None)
         if status.reregistrations is not None:
             used, limit = status.reregistrations
             self.reregister_note.setText(
@@ -217,10 +213,10 @@ class AuthPage(QWidget):
             )
         # Tools shown only when they apply: certification while it is due, the others with a licence here.
         applies = {
-            Action.REREGISTER: status.code == "FINGERPRINT_CHANGED",
+            Action.REREGISTER: status.code is StateCode.FINGERPRINT_CHANGED,
             Action.CERTIFY: status.certification_status in ("pending", "overdue"),
             OPEN_ADDONS: has_licence,
-            DEACTIVATE_THIS_MACHINE: has_licence and status.code != "FINGERPRINT_CHANGED",
+            DEACTIVATE_THIS_MACHINE: has_licence and status.code is not StateCode.FINGERPRINT_CHANGED,
         }
         # A tool already offered as one of the state's next steps is not shown twice.
         for button, action in self.tool_buttons:

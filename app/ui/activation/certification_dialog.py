@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,9 +16,12 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services.errors import CancelledError
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
 from app.ui import presenter
-from app.ui.activation.status_view import StatusView
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.activation.licence_dialog import LicenceChangingDialog
+from app.ui.runner import Op, run_kept
+from app.ui.status_view import StatusView
 from app.ui.widgets.message import message_label, set_message
 
 MIN_CONTACT_CHARS = 3  # the server's rule (server/schemas/me.py CertificationRequest)
@@ -43,15 +42,11 @@ def deadline_text(view: StatusView | None, now: datetime) -> str:
     return tr("Due by {day}: {days} days left.", day=day, days=(deadline - now).days)
 
 
-class CertificationDialog(QDialog):
+class CertificationDialog(LicenceChangingDialog):
     """``licence_changed`` carries the status re-authenticated after the details were accepted."""
 
-    licence_changed = Signal(object)
-
-    def __init__(self, parent: QWidget, service: Any, view: StatusView | None) -> None:
-        super().__init__(parent)
-        self.service = service
-        self.view = view
+    def __init__(self, parent: QWidget, service: LicenceService, view: StatusView | None) -> None:
+        super().__init__(parent, service, view)
         self.ops: list[Op] = []
         self.setWindowTitle(tr("Enterprise certification"))
         intro = QLabel(
@@ -94,17 +89,6 @@ class CertificationDialog(QDialog):
         self.setMinimumWidth(560)
         self.on_field_text_changed()
 
-    @classmethod
-    def ask(
-        cls, parent: QWidget, service: Any, view: StatusView | None, on_changed: Callable[[Any], None] | None = None
-    ) -> CertificationDialog:
-        dialog = cls(parent, service, view)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if on_changed is not None:
-            dialog.licence_changed.connect(on_changed)
-        dialog.open()
-        return dialog
-
     def on_field_text_changed(self, _text: str = "") -> None:
         ready = (
             bool(self.name_edit.text().strip())
@@ -117,17 +101,17 @@ class CertificationDialog(QDialog):
         name, tax_id = self.name_edit.text().strip(), self.tax_edit.text().strip()
         contact = self.contact_edit.text().strip()
         org_id = self.view.organisation_id if self.view is not None else None
-        op = run_op(
+        run_kept(
             self,
+            self.ops,
             lambda cancel: self.service.submit_certification(name, tax_id, contact, org_id, cancel=cancel),
             on_success=self.on_submitted,
             on_failure=self.on_failed,
             progress_text=tr("Submitting the certification…"),
             trigger=self.submit_button,
         )
-        keep_while_running(self.ops, op)
 
-    def on_submitted(self, status: Any) -> None:
+    def on_submitted(self, status: LocalStatus) -> None:
         self.licence_changed.emit(status)
         self.accept()
 

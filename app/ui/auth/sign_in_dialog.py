@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,8 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.accounts import Account, newest_code
 from app.i18n import tr
 from app.services.errors import CancelledError, ServiceError
+from app.services.http import CancelToken
+from app.services.licence_service import LicenceService
 from app.ui import presenter
 from app.ui.runner import Op, run_op
 from app.ui.widgets.message import message_label, set_message
@@ -49,28 +51,29 @@ def _demo_code_label(code_edit: QLineEdit) -> QLabel:
     return label
 
 
-def demo_code(service: Any, login: str, purpose: str, cancel: Any = None) -> str | None:
+def demo_code(service: LicenceService, login: str, purpose: str, cancel: CancelToken | None = None) -> str | None:
     """The newest code of this purpose in the demo server's outbox for ``login``; None outside demo mode.
 
     Runs on the worker after "send code". A failure only means no hint: the code was sent all the same."""
-    if not getattr(service, "demo", False):
+    if not service.demo:
         return None
     try:
         messages = service.demo_outbox(login, cancel=cancel)
     except ServiceError as exc:
         log.info("demo outbox unavailable: %s", type(exc).__name__)
         return None
-    codes = [m.get("code") for m in messages if m.get("purpose") == purpose and m.get("code")]
-    return str(codes[0]) if codes else None
+    return newest_code(messages, purpose)
 
 
 class SignInDialog(QDialog):
     """Three tabs: sign in, register, forgot password. Accepted once signed in; ``account`` holds who."""
 
-    def __init__(self, parent: QWidget, service: Any, *, demo_logins: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, parent: QWidget, service: LicenceService, *, demo_logins: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(parent)
         self.service = service
-        self.account: object | None = None
+        self.account: Account | None = None
         self.op: Op | None = None
         self.setWindowTitle(tr("Sign in to your cloud account"))
         self.setMinimumWidth(460)
@@ -90,15 +93,20 @@ class SignInDialog(QDialog):
     def ask(
         cls,
         parent: QWidget,
-        service: Any,
-        on_signed_in: Callable[[object], None],
+        service: LicenceService,
+        on_signed_in: Callable[[Account], None],
         *,
         demo_logins: list[tuple[str, str]] | None = None,
     ) -> SignInDialog:
         """Open the dialog (no nested event loop); ``on_signed_in(account)`` runs after a successful sign-in."""
         dialog = cls(parent, service, demo_logins=demo_logins)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: on_signed_in(dialog.account))
+
+        def accepted() -> None:
+            if dialog.account is not None:  # accepted only once signed in
+                on_signed_in(dialog.account)
+
+        dialog.accepted.connect(accepted)
         dialog.open()
         return dialog
 
@@ -108,12 +116,12 @@ class SignInDialog(QDialog):
         page = QWidget()
         self.login_edit = QLineEdit()
         self.login_edit.setPlaceholderText(tr("Mobile number, e-mail or user name"))
-        last = presenter.last_login(self.service)
+        last = self.service.settings.last_login
         if last:
             self.login_edit.setText(last)
         self.password_edit = _password_field()
         self.remember_check = QCheckBox(tr("Remember me on this computer"))
-        self.remember_check.setChecked(presenter.remember_default(self.service))
+        self.remember_check.setChecked(self.service.settings.remember_login)
         self.keyring_hint = QLabel(presenter.keyring_warning(self.service) or "")
         self.keyring_hint.setObjectName("hint")
         self.keyring_hint.setWordWrap(True)
@@ -174,7 +182,7 @@ class SignInDialog(QDialog):
             trigger=self.sign_in_button,
         )
 
-    def on_signed_in(self, account: object) -> None:
+    def on_signed_in(self, account: Account) -> None:
         self.account = account
         self.password_edit.clear()
         self.accept()
@@ -312,7 +320,7 @@ class SignInDialog(QDialog):
             return
         demo_label.hide()
 
-        def send(cancel: Any) -> str | None:
+        def send(cancel: CancelToken) -> str | None:
             self.service.request_code(login, purpose, cancel=cancel)
             return demo_code(self.service, login, purpose, cancel)
 

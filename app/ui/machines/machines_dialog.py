@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,23 +17,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.machines import Machine, MachineList
 from app.i18n import tr
 from app.services.errors import CancelledError
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
 from app.ui import presenter
-from app.ui.activation.auth_page import format_when
 from app.ui.runner import Op, run_op
 
 
 class MachinesDialog(QDialog):
     """Lists the machines; ``changed`` is True once one was deactivated (the caller re-authenticates)."""
 
-    def __init__(self, parent: QWidget, service: Any, licence_id: int) -> None:
+    def __init__(self, parent: QWidget, service: LicenceService, licence_id: int) -> None:
         super().__init__(parent)
         self.service = service
         self.licence_id = licence_id
         self.changed = False
         self.op: Op | None = None
-        self.rows: list[dict[str, Any]] = []
+        self.rows: tuple[Machine, ...] = ()
         self.setWindowTitle(tr("Computers using this licence"))
         self.setMinimumSize(760, 400)
         self.seats = QLabel()
@@ -49,8 +49,8 @@ class MachinesDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for index in (1, 2, 3):
+            header.setSectionResizeMode(index, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.message = QLabel()
         self.message.setObjectName("errorText")
@@ -96,24 +96,15 @@ class MachinesDialog(QDialog):
             trigger=self.refresh_button,
         )
 
-    def on_loaded(self, result: Any) -> None:
-        seats, self.rows = presenter.machines(result)
-        mine = presenter.this_feature_code(self.service)
-        self.seats.setText(tr("Seats used: {used} of {max}", used=seats[0], max=seats[1]) if seats else "")
+    def on_loaded(self, result: MachineList) -> None:
+        self.rows = result.machines
+        mine = self.service.fingerprint.feature_code()
+        self.seats.setText(presenter.seats_text(result.seats))
         self.table.setRowCount(len(self.rows))
         for row, machine in enumerate(self.rows):
-            name = machine["name"]
-            if mine and machine["feature_code"] == mine:
-                name = tr("{name} (this computer)", name=name)
-            cells = [
-                name,
-                machine["feature_code"],
-                format_when(machine["activated_at"]),
-                format_when(machine["last_seen_at"]),
-            ]
-            for column, text in enumerate(cells):
+            for column, text in enumerate(presenter.machine_cells(machine, mine)):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, machine["id"])
+                item.setData(Qt.ItemDataRole.UserRole, machine.id)
                 self.table.setItem(row, column, item)
         self._update_buttons()
 
@@ -123,7 +114,7 @@ class MachinesDialog(QDialog):
         self.message.setText(presenter.error_text(exc))
         self.message.show()
 
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> Machine | None:
         rows = self.table.selectionModel().selectedRows()
         return self.rows[rows[0].row()] if rows else None
 
@@ -139,7 +130,7 @@ class MachinesDialog(QDialog):
             tr("Deactivate computer"),
             tr(
                 "Deactivate “{name}”? It will stop working with this licence until it is activated again.",
-                name=machine["name"],
+                name=machine.name or "—",
             ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
@@ -155,17 +146,17 @@ class MachinesDialog(QDialog):
         self.confirm_box = box
         box.open()
 
-    def _deactivate(self, machine: dict[str, Any]) -> None:
+    def _deactivate(self, machine: Machine) -> None:
         self.op = run_op(
             self,
-            lambda cancel: self.service.deactivate(machine["id"], self.licence_id, cancel=cancel),
+            lambda cancel: self.service.deactivate(machine.id, self.licence_id, cancel=cancel),
             on_success=self.on_deactivated,
             on_failure=self.on_failed,
             progress_text=tr("Deactivating…"),
             trigger=self.deactivate_button,
         )
 
-    def on_deactivated(self, _result: Any) -> None:
+    def on_deactivated(self, _status: LocalStatus) -> None:
         self.changed = True
         self.load()
 

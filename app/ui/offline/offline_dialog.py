@@ -11,8 +11,9 @@ import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from licence_protocol.errors import ErrorCode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -35,9 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.accounts import Account, organisations_to_choose
 from app.i18n import tr, tr_error
 from app.services.errors import ApiError, CancelledError
+from app.services.licence_service import LicenceService
+from app.services.local_status import LocalStatus
 from app.services.offline_files import (
+    ImportResult,
     OfflineFileError,
     import_response,
     upload_request,
@@ -45,9 +50,11 @@ from app.services.offline_files import (
 )
 from app.ui import presenter
 from app.ui.auth.sign_in_dialog import SignInDialog
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.runner import CancelToken, Op, run_kept
 from app.ui.widgets.message import set_message
 from app.ui.widgets.state_badge import StateBadge
+
+T = TypeVar("T")
 
 # Beyond this QR version a phone camera struggles with a screen; the file alone is offered then.
 MAX_QR_VERSION = 30
@@ -77,6 +84,15 @@ def _json_filter() -> str:
     return tr("JSON files (*.json);;All files (*)")
 
 
+def _tab_page() -> tuple[QWidget, QVBoxLayout]:
+    """A tab's page and the column its content goes into, with the dialog's margins."""
+    page = QWidget()
+    column = QVBoxLayout(page)
+    column.setContentsMargins(16, 14, 16, 12)
+    column.setSpacing(10)
+    return page, column
+
+
 def _label(text: str = "", name: str = "explanation") -> QLabel:
     label = QLabel(text)
     label.setObjectName(name)
@@ -93,12 +109,12 @@ def error_text(exc: BaseException) -> str:
 class OfflineDialog(QDialog):
     """离线激活: request file → (another computer) → response file; result shown with the state badge."""
 
-    status_changed = Signal(object)  # LocalStatus, whenever this computer's licence changed
+    status_changed = Signal(LocalStatus)  # whenever this computer's licence changed
 
     def __init__(
         self,
         parent: QWidget,
-        service: Any,
+        service: LicenceService,
         *,
         serial: str = "",
         cdkey: str = "",
@@ -133,7 +149,11 @@ class OfflineDialog(QDialog):
 
     @classmethod
     def open_for(
-        cls, parent: QWidget, service: Any, on_status: Callable[[Any], None] | None = None, **kw: Any
+        cls,
+        parent: QWidget,
+        service: LicenceService,
+        on_status: Callable[[LocalStatus], None] | None = None,
+        **kw: Any,
     ) -> OfflineDialog:
         """Open without a nested event loop; ``on_status(LocalStatus)`` runs whenever the licence changed."""
         dialog = cls(parent, service, **kw)
@@ -146,10 +166,7 @@ class OfflineDialog(QDialog):
     # -- tab 1: this computer ---------------------------------------------------------------------------
 
     def _offline_tab(self, has_licence: bool, serial: str, cdkey: str) -> QWidget:
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.setContentsMargins(16, 14, 16, 12)
-        column.setSpacing(10)
+        page, column = _tab_page()
         column.addWidget(
             _label(
                 tr(
@@ -277,13 +294,13 @@ class OfflineDialog(QDialog):
             return
         action, serial, cdkey = self.action, self.serial_edit.text(), self.cdkey_edit.text()
 
-        def write(_cancel: Any) -> tuple[dict[str, Any], Any]:
+        def write(_cancel: CancelToken) -> tuple[dict[str, Any], LocalStatus]:
             request = write_request(self.service, action, path, serial=serial, cdkey=cdkey)
             return request, self.service.local_status()
 
-        self._run(write, lambda result: self.on_request_written(path, *result), tr("Writing the request file…"))
+        self._run(write, lambda result: self.on_request_written(path, action, *result), tr("Writing the request file…"))
 
-    def on_request_written(self, path: str, request: dict[str, Any], status: Any) -> None:
+    def on_request_written(self, path: str, action: str, request: dict[str, Any], status: LocalStatus) -> None:
         self.request = request
         self.cdkey_edit.clear()  # not needed any more; do not leave it on screen
         pixmap = qr_pixmap_for(request)
@@ -306,7 +323,7 @@ class OfflineDialog(QDialog):
         )
         self.request_card.show()
         set_message(self.message, None)
-        if request.get("action") == "deactivate":
+        if action == "deactivate":
             text = tr("This computer is no longer activated. The seat is freed once the file is uploaded.")
             set_message(self.message, text, ok=True)
             self._set_has_licence(False)
@@ -321,7 +338,7 @@ class OfflineDialog(QDialog):
             lambda _cancel: import_response(self.service, path), self.on_imported, tr("Importing the response file…")
         )
 
-    def on_imported(self, result: Any) -> None:
+    def on_imported(self, result: ImportResult) -> None:
         view = presenter.status_view(result.status, self.service)
         self.badge.set_state(code=view.code, label=view.label, label_zh=view.label_zh, severity=view.severity)
         self.badge.show()
@@ -337,10 +354,7 @@ class OfflineDialog(QDialog):
     # -- tab 2: the connected computer ---------------------------------------------------------------------
 
     def _upload_tab(self) -> QWidget:
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.setContentsMargins(16, 14, 16, 12)
-        column.setSpacing(10)
+        page, column = _tab_page()
         column.addWidget(
             _label(
                 tr(
@@ -406,7 +420,7 @@ class OfflineDialog(QDialog):
             message=self.upload_message,
         )
 
-    def on_signed_in(self, _account: object) -> None:
+    def on_signed_in(self, _account: Account) -> None:
         self._show_upload_account()
         self.on_upload_button_clicked()
 
@@ -421,10 +435,10 @@ class OfflineDialog(QDialog):
         set_message(self.upload_message, tr("Response file written: {path}", path=path) + " " + done, ok=True)
 
     def on_upload_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ApiError) and exc.code == "ORG_REQUIRED":
+        if isinstance(exc, ApiError) and exc.code is ErrorCode.ORG_REQUIRED:
             self.org_combo.clear()
-            for org in exc.details.get("organisations") or []:
-                self.org_combo.addItem(str(org.get("name", org.get("id"))), org.get("id"))
+            for org in organisations_to_choose(exc.details):
+                self.org_combo.addItem(org.name, org.id)
             self.org_row.setVisible(self.org_combo.count() > 0)
             if self.org_combo.count():
                 text = tr(
@@ -441,8 +455,8 @@ class OfflineDialog(QDialog):
 
     def _run(
         self,
-        fn: Callable[[Any], Any],
-        on_success: Callable[[Any], None],
+        fn: Callable[[CancelToken], T],
+        on_success: Callable[[T], None],
         text: str,
         *,
         on_failure: Callable[[BaseException], None] | None = None,
@@ -457,13 +471,16 @@ class OfflineDialog(QDialog):
 
         sender = self.sender()
         trigger = sender if isinstance(sender, QPushButton) else None
-        op = run_op(
-            self, fn, on_success=on_success, on_failure=on_failure or failed, progress_text=text, trigger=trigger
+        return run_kept(
+            self,
+            self.ops,
+            fn,
+            on_success=on_success,
+            on_failure=on_failure or failed,
+            after=self.on_action_changed,
+            progress_text=text,
+            trigger=trigger,
         )
-        keep_while_running(self.ops, op)
-        op.finished.connect(self.on_action_changed)  # after keep_while_running's slot: the buttons see the op gone
-        self.on_action_changed()
-        return op
 
     def reject(self) -> None:
         for op in list(self.ops):
@@ -478,7 +495,7 @@ def open_offline_dialog(window: Any, *, serial: str = "", cdkey: str = "") -> Of
     while main is not None and not hasattr(main, "show_status"):
         main = main.parentWidget()
 
-    def show(status: Any) -> None:
+    def show(status: LocalStatus) -> None:
         if main is not None:
             main.show_status(presenter.status_view(status, service))
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from licence_protocol.errors import ErrorCode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -28,13 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.domain import purchase
-from app.domain.server_errors import error_message, format_local_time
+from app.domain.error_catalogue import error_message
+from app.domain.orders import REFUND_DAYS, Order, OrderLine, SupportRoute, support_from_details
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NotSignedInError
+from app.services.http import CancelToken
+from app.services.local_status import LocalStatus
 from app.ui import presenter
-from app.ui.renewal.recharge_dialog import RechargeDialog
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.presenter import format_when
+from app.ui.renewal.recharge_dialog import RechargeDialog, RechargeService
+from app.ui.runner import Op, run_kept
 from app.ui.widgets.copy_field import CopyField
 
 log = logging.getLogger(__name__)
@@ -52,34 +57,44 @@ REFUND_RULE = (
 )
 
 
-def _when(value: Any) -> str:
-    moment = purchase.parse_time(value)
-    return format_local_time(moment) if moment is not None else "—"
+class OrdersService(RechargeService, Protocol):
+    """What 我的订单 asks of the service (and of 产品充值, which it opens)."""
+
+    def orders(self, *, cancel: CancelToken | None = None) -> tuple[Order, ...]: ...
+
+    def request_refund(self, order_id: int, *, cancel: CancelToken | None = None) -> Order: ...
+
+    def request_invoice(
+        self, order_id: int, title: str, tax_id: str, email: str, *, cancel: CancelToken | None = None
+    ) -> Order: ...
+
+
+@dataclass(frozen=True)
+class Refunded:
+    order: Order
+    status: LocalStatus  # re-authenticated: the refund took back what the order opened
 
 
 def status_text(status: str) -> str:
     return tr(STATUS_LABELS.get(status, status))
 
 
-def support_text(support: dict[str, Any]) -> str:
-    """The support route of seed 000 (QQ group, phone, e-mail) in one line."""
-    if not support:
+def support_text(support: SupportRoute | None) -> str:
+    """The support route (QQ group, phone, e-mail) in one line."""
+    if support is None:
         return ""
     return tr(
         "Customer service: QQ group {qq} · phone {phone} · e-mail {email}",
-        qq=support.get("qq_group", "—"),
-        phone=support.get("phone", "—"),
-        email=support.get("email", "—"),
+        qq=support.qq_group or "—",
+        phone=support.phone or "—",
+        email=support.email or "—",
     )
 
 
-def item_line(item: dict[str, Any]) -> str:
-    name = item.get("name_zh") if i18n.current_language() == "zh_CN" else item.get("name_en")
-    ledger = item.get("ledger") or {}
-    where = tr("Ledger {code} · fiscal year {year}", code=ledger.get("code", "?"), year=item.get("fiscal_year"))
-    return f"{name} × {item.get('quantity', 1)}    {where} ({ledger.get('name', '')})    " + purchase.money_text(
-        item.get("amount")
-    )
+def item_line(item: OrderLine) -> str:
+    where = tr("Ledger {code} · fiscal year {year}", code=item.ledger.code, year=item.fiscal_year)
+    name = item.name(i18n.current_language())
+    return f"{name} × {item.quantity}    {where} ({item.ledger.name})    {item.amount.text}"
 
 
 class InvoiceDialog(QDialog):
@@ -123,16 +138,16 @@ class InvoiceDialog(QDialog):
 class OrdersPage(QWidget):
     """``licence_changed`` carries a re-authenticated status after a refund or a redeemed code."""
 
-    licence_changed = Signal(object)
+    licence_changed = Signal(LocalStatus)
 
     def __init__(
-        self, service: Any, parent: QWidget | None = None, *, on_buy: Callable[[], None] | None = None
+        self, service: OrdersService, parent: QWidget | None = None, *, on_buy: Callable[[], None] | None = None
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.ops: list[Op] = []
-        self.orders: list[dict[str, Any]] = []
-        self.current: dict[str, Any] | None = None
+        self.orders: list[Order] = []
+        self.current: Order | None = None
         self.confirm_box: QMessageBox | None = None
         self.invoice_dialog: InvoiceDialog | None = None
         self.code_fields: list[CopyField] = []
@@ -193,7 +208,7 @@ class OrdersPage(QWidget):
         self.items_label.setWordWrap(True)
         refund_title = QLabel(tr("Refund"))
         refund_title.setObjectName("sectionTitle")
-        self.refund_rule = QLabel(tr(REFUND_RULE, days=purchase.REFUND_DAYS))
+        self.refund_rule = QLabel(tr(REFUND_RULE, days=REFUND_DAYS))
         self.refund_rule.setObjectName("hint")
         self.refund_rule.setWordWrap(True)
         self.refund_state = QLabel()
@@ -261,11 +276,9 @@ class OrdersPage(QWidget):
         if not self.ops:  # each visit shows the server's current view (a payment or refund may be new)
             self.refresh()
 
-    def run(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
+    def run(self, fn: Callable[[CancelToken], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
-        op = run_op(self, fn, on_success=on_success, **kw)
-        keep_while_running(self.ops, op)
-        return op
+        return run_kept(self, self.ops, fn, on_success=on_success, **kw)
 
     def refresh(self) -> Op:
         self._loaded_once = True
@@ -290,23 +303,23 @@ class OrdersPage(QWidget):
         self.message.setText(text or "")
         self.message.setVisible(bool(text))
 
-    def show_orders(self, answer: dict[str, Any]) -> None:
-        keep = self.current.get("id") if self.current else None
-        self.orders = list(answer.get("orders") or [])
+    def show_orders(self, orders: tuple[Order, ...]) -> None:
+        keep = self.current.id if self.current else None
+        self.orders = list(orders)
         self._say(None)
         self.table.setRowCount(len(self.orders))
         for row, order in enumerate(self.orders):
             cells = (
-                f"#{order.get('id')}",
-                _when(order.get("created_at")),
-                purchase.money_text(order.get("amount")),
-                status_text(str(order.get("status"))),
-                _when(order.get("paid_at")),
+                f"#{order.id}",
+                format_when(order.created_at),
+                order.amount.text,
+                status_text(order.status),
+                format_when(order.paid_at),
             )
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.empty_label.setVisible(not self.orders)
-        ids = [o.get("id") for o in self.orders]
+        ids = [o.id for o in self.orders]
         index = ids.index(keep) if keep in ids else 0
         if self.orders:
             self.table.blockSignals(True)  # the same row may stay selected: show its fresh copy below either way
@@ -318,91 +331,89 @@ class OrdersPage(QWidget):
         rows = {index.row() for index in self.table.selectedIndexes()}
         self.show_order(self.orders[min(rows)] if rows else None)
 
-    def replace_order(self, order: dict[str, Any]) -> None:
+    def replace_order(self, order: Order) -> None:
         """Put the server's fresh copy of one order in the list and show it."""
         for index, existing in enumerate(self.orders):
-            if existing.get("id") == order.get("id"):
+            if existing.id == order.id:
                 self.orders[index] = order
                 cell = self.table.item(index, 3)
                 if cell is not None:
-                    cell.setText(status_text(str(order.get("status"))))
+                    cell.setText(status_text(order.status))
         self.show_order(order)
 
     # -- one order ---------------------------------------------------------------------------------------
 
-    def show_order(self, order: dict[str, Any] | None) -> None:
+    def show_order(self, order: Order | None) -> None:
         self.current = order
         self.detail.setVisible(order is not None)
         if order is None:
             return
-        status = str(order.get("status"))
         self.detail_title.setText(
-            tr("Order #{id} · {status}", id=order.get("id"), status=status_text(status))
-            + (f"  · {tr('paid at {when}', when=_when(order.get('paid_at')))}" if order.get("paid_at") else "")
+            tr("Order #{id} · {status}", id=order.id, status=status_text(order.status))
+            + (f"  · {tr('paid at {when}', when=format_when(order.paid_at))}" if order.paid_at else "")
         )
-        self.items_label.setText("\n".join(item_line(i) for i in order.get("items") or []))
+        self.items_label.setText("\n".join(item_line(i) for i in order.items))
         self._show_refund(order)
         self._show_invoice(order)
         self._show_codes(order)
 
-    def _show_refund(self, order: dict[str, Any]) -> None:
-        status = str(order.get("status"))
-        view = purchase.refund_view(order)
+    def _show_refund(self, order: Order) -> None:
+        status = order.status
+        view = order.refund
         self.refund_button.setEnabled(view.allowed)
         if status == "refunded":
-            text = tr("Refunded on {when}.", when=_when(order.get("refunded_at")))
+            text = tr("Refunded on {when}.", when=format_when(order.refunded_at))
         elif status != "paid":
             text = tr("Only a paid order can be refunded.")
         elif view.allowed:
-            deadline = format_local_time(view.deadline) if view.deadline else "—"
-            text = tr("A refund can be requested until {when}.", when=deadline)
+            text = tr("A refund can be requested until {when}.", when=format_when(view.deadline))
         else:
-            msgid, fmt = error_message(view.reason or "REFUND_WINDOW_CLOSED")
+            msgid, fmt = error_message(view.reason or ErrorCode.REFUND_WINDOW_CLOSED)
             text = tr(msgid, **fmt)
         self.refund_state.setText(text)
-        self._show_support(dict(view.support) if view.reason else {})
+        self._show_support(view.support if view.reason else None)
 
-    def _show_support(self, support: dict[str, Any]) -> None:
+    def _show_support(self, support: SupportRoute | None) -> None:
         self.support_label.setText(support_text(support))
-        self.support_label.setVisible(bool(support))
+        self.support_label.setVisible(support is not None)
 
-    def _show_invoice(self, order: dict[str, Any]) -> None:
-        invoice = order.get("invoice") or {}
-        if invoice.get("status") == "issued":
+    def _show_invoice(self, order: Order) -> None:
+        invoice = order.invoice
+        if invoice.issued:
             text = tr(
                 "Issued on {when} to {title} ({tax_id}), sent to {email}.",
-                when=_when(invoice.get("issued_at")),
-                title=invoice.get("title", ""),
-                tax_id=invoice.get("tax_id", ""),
-                email=invoice.get("email", ""),
+                when=format_when(invoice.issued_at),
+                title=invoice.title,
+                tax_id=invoice.tax_id,
+                email=invoice.email,
             )
             self.invoice_button.setEnabled(False)
         else:
             text = tr("No invoice requested.")
-            self.invoice_button.setEnabled(order.get("status") == "paid")
+            self.invoice_button.setEnabled(order.status == "paid")
         self.invoice_state.setText(text)
 
-    def _show_codes(self, order: dict[str, Any]) -> None:
+    def _show_codes(self, order: Order) -> None:
         for row in self.code_rows:
             self.codes_box.removeWidget(row)
             row.deleteLater()
         self.code_fields, self.code_rows, self.code_notes = [], [], []
-        codes = order.get("recharge_codes") or []
+        codes = order.recharge_codes
         self.codes_empty.setVisible(not codes)
         for code in codes:
             field = CopyField()
-            field.set_text(str(code.get("code", "")))
-            status = tr(CODE_STATUS.get(str(code.get("status")), str(code.get("status"))))
-            note = QLabel(tr("{months} months · {status}", months=code.get("months"), status=status))
+            field.set_text(code.code)
+            status = tr(CODE_STATUS.get(code.status, code.status))
+            note = QLabel(tr("{months} months · {status}", months=code.months, status=status))
             note.setObjectName("muted")
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
             line.addWidget(field)
             line.addWidget(note)
-            if code.get("status") == "unused":
+            if code.unused:
                 redeem = QPushButton(tr("Redeem…"))
-                redeem.clicked.connect(lambda _=False, c=str(code.get("code", "")): self.open_recharge(c))
+                redeem.clicked.connect(lambda _=False, c=code.code: self.open_recharge(c))
                 line.addWidget(redeem)
             line.addStretch(1)
             self.codes_box.addWidget(row)
@@ -415,7 +426,7 @@ class OrdersPage(QWidget):
     def on_refund_button_clicked(self) -> None:
         if self.current is None:
             return
-        order_id = int(self.current["id"])
+        order_id = self.current.id
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("Request refund"),
@@ -435,10 +446,10 @@ class OrdersPage(QWidget):
         if result != QMessageBox.StandardButton.Yes:
             return
 
-        def work(cancel: Any) -> dict[str, Any]:
+        def work(cancel: CancelToken) -> Refunded:
             order = self.service.request_refund(order_id, cancel=cancel)
             # The refund took modules back: the cached document must not keep them (best effort when offline).
-            return {"order": order, "status": self.service.after_payment(cancel=cancel)}
+            return Refunded(order, self.service.after_payment(cancel=cancel))
 
         self.run(
             work,
@@ -448,27 +459,26 @@ class OrdersPage(QWidget):
             trigger=self.refund_button,
         )
 
-    def on_refunded(self, result: dict[str, Any]) -> None:
+    def on_refunded(self, result: Refunded) -> None:
         self._say(None)
-        self.replace_order(result["order"])
-        self.licence_changed.emit(result["status"])
+        self.replace_order(result.order)
+        self.licence_changed.emit(result.status)
 
     def on_refund_failed(self, exc: BaseException) -> None:
         if isinstance(exc, CancelledError):
             return
-        if isinstance(exc, ApiError) and exc.code in ("REFUND_WINDOW_CLOSED", "INVOICE_ISSUED"):
+        if isinstance(exc, ApiError) and exc.code in (ErrorCode.REFUND_WINDOW_CLOSED, ErrorCode.INVOICE_ISSUED):
             msgid, fmt = error_message(exc.code, exc.details)
             self.refund_state.setText(tr(msgid, **fmt))
             self.refund_button.setEnabled(False)
-            support = exc.details.get("support")
-            self._show_support(support if isinstance(support, dict) else {})
+            self._show_support(support_from_details(exc.details))
             return
         self.on_op_failed(exc)
 
     def on_invoice_button_clicked(self) -> None:
         if self.current is None:
             return
-        order_id = int(self.current["id"])
+        order_id = self.current.id
         dialog = InvoiceDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._request_invoice(order_id, *dialog.values()))
@@ -489,6 +499,6 @@ class OrdersPage(QWidget):
     def open_recharge(self, code: str) -> RechargeDialog:
         return RechargeDialog.ask(self, self.service, self._after_recharge, code=code)
 
-    def _after_recharge(self, status: object) -> None:
+    def _after_recharge(self, status: LocalStatus) -> None:
         self.licence_changed.emit(status)
         self.refresh()  # the order's code now reads 已使用

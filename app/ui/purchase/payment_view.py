@@ -8,17 +8,19 @@ from __future__ import annotations
 import io
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.domain import purchase
+from app.domain.orders import Order
 from app.i18n import tr
 from app.services.errors import CancelledError
+from app.services.http import CancelToken
 from app.ui import presenter
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.runner import Op, run_kept
 from app.ui.widgets.copy_field import CopyField
 
 log = logging.getLogger(__name__)
@@ -38,17 +40,23 @@ def qr_pixmap(payload: str, scale: int = QR_SCALE) -> QPixmap:
     return pixmap
 
 
+class OrderSource(Protocol):
+    """What the payment step asks of the service: the order as the server has it now."""
+
+    def order(self, order_id: int, *, cancel: CancelToken | None = None) -> Order: ...
+
+
 class PaymentView(QWidget):
     """Shows one order's payment; emits ``paid`` / ``expired`` once with the order as the server shows it."""
 
-    paid = Signal(object)
-    expired = Signal(object)
+    paid = Signal(Order)
+    expired = Signal(Order)
     cancelled = Signal()
 
-    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, service: OrderSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.order: dict[str, Any] | None = None
+        self.order: Order | None = None
         self.ops: list[Op] = []
         self._poll_op: Op | None = None
         self._finished = False
@@ -121,20 +129,21 @@ class PaymentView(QWidget):
 
     # -- showing an order -------------------------------------------------------------------------------
 
-    def start(self, order: dict[str, Any]) -> None:
+    def start(self, order: Order) -> None:
         self.order = order
         self._finished = False
-        payment = order.get("payment") or {}
-        url = str(payment.get("pay_url") or "")
-        self.amount.setText(tr("Amount to pay: {amount}", amount=purchase.money_text(order.get("amount"))))
+        payment = order.payment
+        url = order.pay_url
+        self.amount.setText(tr("Amount to pay: {amount}", amount=order.amount.text))
         self.link.set_text(url)
         self.open_button.setEnabled(bool(url))
-        payload = str(payment.get("qr_payload") or url)
+        payload = (payment.qr_payload if payment is not None else "") or url
         if payload:
             self.qr.setPixmap(qr_pixmap(payload))
         # Both ends of the window are server times, so a skewed local clock cannot shorten or stretch the
         # countdown; the server decides expiry in the end.
-        seconds = purchase.remaining_seconds(payment.get("expires_at"), _created(order))
+        expires_at = payment.expires_at if payment is not None else None
+        seconds = purchase.remaining_seconds(expires_at, order.created_at)
         self._expires_local = datetime.now(UTC) + timedelta(seconds=seconds)
         self.message.hide()
         self.progress.show()
@@ -188,9 +197,10 @@ class PaymentView(QWidget):
             if not manual:
                 return
             self._poll_op.cancel()
-        order_id = int(self.order["id"])
-        op = run_op(
+        order_id = self.order.id
+        op = run_kept(
             self if manual else self._quiet_host,
+            self.ops,
             lambda cancel: self.service.order(order_id, cancel=cancel),
             on_success=lambda order: self.on_order_fetched(order, manual),
             on_failure=lambda exc: self.on_check_failed(exc, manual),
@@ -198,18 +208,16 @@ class PaymentView(QWidget):
             trigger=self.paid_button if manual else None,
         )
         self._poll_op = op
-        keep_while_running(self.ops, op)
 
-    def on_order_fetched(self, order: dict[str, Any], manual: bool) -> None:
+    def on_order_fetched(self, order: Order, manual: bool) -> None:
         if self._finished:
             return
         self.order = order
-        status = str(order.get("status"))
-        if status in ("paid", "refunded"):
+        if order.paid:
             self._finish()
             self.waiting.setText(tr("Payment received."))
             self.paid.emit(order)
-        elif status == "expired":
+        elif order.status == "expired":
             self._finish()
             self._show_message(tr("The payment has expired. Nothing was charged; place the order again."))
             self.expired.emit(order)
@@ -236,7 +244,3 @@ class PaymentView(QWidget):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
-
-
-def _created(order: dict[str, Any]) -> datetime:
-    return purchase.parse_time(order.get("created_at")) or datetime.now(UTC)

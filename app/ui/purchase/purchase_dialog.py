@@ -1,6 +1,6 @@
 """立即购买: modules and voucher packs for exactly one ledger and fiscal year, confirmed, paid, applied without restart.
 
-Buying in the wrong 账套 or 会计年度 is the most common refund reason (seed 000), so the target is shown large
+Buying in the wrong 账套 or 会计年度 is the most common refund reason, so the target is shown large
 at the top, changes only through an explicit picker, and is ticked again at the confirm step.
 """
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import string
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -36,13 +37,17 @@ from PySide6.QtWidgets import (
 
 from app import i18n
 from app.domain import purchase
-from app.domain.purchase import BuyVerdict, ItemRow, LedgerYear, Selection
+from app.domain.ledgers import LicenceLedgers
+from app.domain.orders import Order, OrderItem
+from app.domain.purchase import BuyVerdict, Catalogue, ItemRow, LedgerYear, Selection
 from app.domain.states import PurchasePolicy, StateCode, state_info
 from app.i18n import state_label, tr
 from app.services.errors import CancelledError, ServiceError
+from app.services.http import CancelToken
+from app.services.local_status import LocalStatus
 from app.ui import presenter
-from app.ui.purchase.payment_view import PaymentView
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.purchase.payment_view import OrderSource, PaymentView
+from app.ui.runner import Op, run_kept
 from app.ui.theme import repolish
 
 log = logging.getLogger(__name__)
@@ -52,7 +57,7 @@ NOT_OPENED = "- module not opened"  # -功能模块未开通 (the vendor's exact
 MAX_PACKS = 20
 COL_NAME, COL_STATE, COL_PRICE, COL_BUY = range(4)
 
-# Why buying is limited, per purchase policy of the state catalogue (DESIGN §5 "can purchase").
+# Why buying is limited, per purchase policy of the state catalogue (docs/PROTOCOL.md "States", "can buy").
 _POLICY_REASONS = {
     PurchasePolicy.BLOCKED: "Nothing can be bought while the licence is in this state, so nothing is paid for by "
     "mistake.",
@@ -62,6 +67,45 @@ _POLICY_REASONS = {
 }
 
 
+class PurchaseService(OrderSource, Protocol):
+    """What 立即购买 asks of the service."""
+
+    def local_status(self) -> LocalStatus: ...
+
+    def ledgers(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> LicenceLedgers: ...
+
+    def catalogue(
+        self, ledger_id: int, fiscal_year: int, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> Catalogue: ...
+
+    def create_order(
+        self, items: Sequence[OrderItem], licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> Order: ...
+
+    def after_payment(self, *, cancel: CancelToken | None = None) -> LocalStatus: ...
+
+
+@dataclass(frozen=True)
+class PurchaseLoad:
+    """What the dialog opens with: this computer's state and, with a licence, the ledger-years and a catalogue."""
+
+    state: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    choices: tuple[LedgerYear, ...] = ()
+    ledgers_loaded: bool = False  # the server was asked for the ledgers (there is a licence to ask about)
+    target: LedgerYear | None = None
+    catalogue: Catalogue | None = None
+    error: ServiceError | None = None
+
+
+@dataclass(frozen=True)
+class PaidResult:
+    """After a payment: the re-authenticated status and the target's catalogue as it is now."""
+
+    status: LocalStatus
+    catalogue: Catalogue | None
+
+
 def target_text(target: LedgerYear | None) -> str:
     """``账套 B · 2025 年度``: the words the vendor's pages use for one ledger-year."""
     if target is None:
@@ -69,7 +113,7 @@ def target_text(target: LedgerYear | None) -> str:
     return tr("Ledger {code} · fiscal year {year}", code=target.code or target.ledger_id, year=target.fiscal_year)
 
 
-def _explanation(msgid: str, details: dict[str, Any]) -> str:
+def _explanation(msgid: str, details: Mapping[str, Any]) -> str:
     """The state's explanation, or nothing when its placeholders cannot be filled (a server-only verdict)."""
     fields = {name for _text, name, _spec, _conv in string.Formatter().parse(msgid) if name}
     return tr(msgid, **details) if fields <= set(details) else ""
@@ -112,7 +156,11 @@ class LedgerYearPicker(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget, choices: list[LedgerYear], current: LedgerYear | None, on_chosen: Callable[[Any], None]
+        cls,
+        parent: QWidget,
+        choices: list[LedgerYear],
+        current: LedgerYear | None,
+        on_chosen: Callable[[LedgerYear], None],
     ) -> LedgerYearPicker:
         picker = cls(parent, choices, current)
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -124,12 +172,12 @@ class LedgerYearPicker(QDialog):
 class PurchaseDialog(QDialog):
     """Choose → confirm → pay → done. ``paid`` carries the re-authenticated status (for the main window)."""
 
-    paid = Signal(object)
+    paid = Signal(LocalStatus)
 
     def __init__(
         self,
         parent: QWidget,
-        service: Any,
+        service: PurchaseService,
         *,
         ledger_id: int | None = None,
         fiscal_year: int | None = None,
@@ -141,15 +189,15 @@ class PurchaseDialog(QDialog):
         self.on_manage_machines = on_manage_machines
         self._asked = (ledger_id, fiscal_year)
         self.local_state: str | None = None
-        self.local_details: dict[str, Any] = {}
+        self.local_details: Mapping[str, Any] = {}
         self.choices: list[LedgerYear] = []
         self.target: LedgerYear | None = None
-        self.catalogue: dict[str, Any] | None = None
-        self.paid_catalogue: dict[str, Any] | None = None
+        self.catalogue: Catalogue | None = None
+        self.paid_catalogue: Catalogue | None = None
         self.rows: list[ItemRow] = []
         self.verdict = BuyVerdict(frozenset(), StateCode.NOT_ACTIVATED.value, "none")
         self.buy_controls: dict[str, QCheckBox | QSpinBox] = {}
-        self.order: dict[str, Any] | None = None
+        self.order: Order | None = None
         self.setWindowTitle(tr("Buy now"))
         self.setMinimumSize(720, 620)
         self._build()
@@ -158,11 +206,11 @@ class PurchaseDialog(QDialog):
     def open_for(
         cls,
         parent: QWidget,
-        service: Any,
+        service: PurchaseService,
         *,
         ledger_id: int | None = None,
         fiscal_year: int | None = None,
-        on_paid: Callable[[Any], None] | None = None,
+        on_paid: Callable[[LocalStatus], None] | None = None,
         on_manage_machines: Callable[[], None] | None = None,
     ) -> PurchaseDialog:
         """Open (non-modal loop: ``open()``) and start loading; ``on_paid`` gets the re-authenticated status."""
@@ -370,50 +418,49 @@ class PurchaseDialog(QDialog):
 
     # -- loading ------------------------------------------------------------------------------------------
 
-    def run(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
+    def run(self, fn: Callable[[CancelToken], Any], on_success: Callable[[Any], None], **kw: Any) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
-        op = run_op(self, fn, on_success=on_success, **kw)
-        keep_while_running(self.ops, op)
-        return op
+        return run_kept(self, self.ops, fn, on_success=on_success, **kw)
 
     def load(self) -> Op:
         """Worker: this computer's state, then (with a licence) the ledgers and the target's catalogue."""
         ledger_id, fiscal_year = self._asked
 
-        def work(cancel: Any) -> dict[str, Any]:
+        def work(cancel: CancelToken) -> PurchaseLoad:
             status = self.service.local_status()
             state = status.state.code.value if status.state is not None else StateCode.UNKNOWN_BLOCKED.value
-            result: dict[str, Any] = {"state": state, "details": dict(status.details), "choices": []}
+            loaded = PurchaseLoad(state, dict(status.details))
             if status.document is None:
-                return result  # no licence to ask the server about (未登录, 未激活, 非法复制品…)
+                return loaded  # no licence to ask the server about (未登录, 未激活, 非法复制品…)
+            choices: list[LedgerYear] = []
+            target = None
             try:
                 choices = purchase.ledger_years(self.service.ledgers(cancel=cancel))
-                result["choices"] = choices
                 target = purchase.default_target(choices, ledger_id, fiscal_year)
-                result["target"] = target
-                if target is not None:
-                    result["catalogue"] = self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel)
+                catalogue = (
+                    self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel) if target else None
+                )
             except CancelledError:
                 raise
             except ServiceError as exc:
-                result["error"] = exc
-            return result
+                return replace(loaded, choices=tuple(choices), target=target, error=exc)
+            return replace(loaded, choices=tuple(choices), ledgers_loaded=True, target=target, catalogue=catalogue)
 
         return self.run(work, self.on_loaded, progress_text=tr("Loading what can be bought…"))
 
-    def on_loaded(self, result: dict[str, Any]) -> None:
-        self.local_state = result["state"]
-        self.local_details = result["details"]
-        self.choices = result["choices"]
-        self.target = result.get("target")
+    def on_loaded(self, loaded: PurchaseLoad) -> None:
+        self.local_state = loaded.state
+        self.local_details = loaded.details
+        self.choices = list(loaded.choices)
+        self.target = loaded.target
         self.change_button.setEnabled(len(self.choices) > 1)
         self._show_target()
-        error = result.get("error")
+        error = loaded.error
         self._show_error(presenter.error_text(error) if error is not None else None)
-        no_ledgers = "target" in result and self.target is None and error is None
+        no_ledgers = loaded.ledgers_loaded and self.target is None
         if no_ledgers and self.local_state and state_info(self.local_state).can_purchase:
             self._show_error(tr("This organisation has no ledger yet. Create a ledger in the accounting software."))
-        self.show_catalogue(result.get("catalogue"))
+        self.show_catalogue(loaded.catalogue)
 
     def load_catalogue(self, target: LedgerYear) -> Op:
         self.target = target
@@ -449,13 +496,12 @@ class PurchaseDialog(QDialog):
         self.target_label.setText(target_text(self.target))
         self.target_name.setText(self.target.name if self.target else "")
 
-    def show_catalogue(self, catalogue: dict[str, Any] | None) -> None:
+    def show_catalogue(self, catalogue: Catalogue | None) -> None:
         self.catalogue = catalogue
-        self.rows = purchase.item_rows(catalogue or {})
-        self.verdict = purchase.buy_verdict(self.local_state, (catalogue or {}).get("purchase"))
+        self.rows = purchase.item_rows(catalogue)
+        self.verdict = purchase.buy_verdict(self.local_state, catalogue.purchase if catalogue else None)
         self._show_banner()
-        vouchers = (catalogue or {}).get("vouchers") or {}
-        used, quota = int(vouchers.get("used", 0)), int(vouchers.get("quota", 0))
+        used, quota = (catalogue.vouchers.used, catalogue.vouchers.quota) if catalogue else (0, 0)
         self.voucher_label.setText(
             tr("Vouchers used in this ledger-year: {used} / {quota}", used=used, quota=quota) if catalogue else ""
         )
@@ -610,7 +656,7 @@ class PurchaseDialog(QDialog):
             trigger=self.pay_button,
         )
 
-    def on_order_created(self, order: dict[str, Any]) -> None:
+    def on_order_created(self, order: Order) -> None:
         self.order = order
         self.change_button.setEnabled(False)  # the order names its ledger-year; it cannot change now
         self.pages.setCurrentWidget(self.payment_view)
@@ -620,21 +666,21 @@ class PurchaseDialog(QDialog):
         self.change_button.setEnabled(len(self.choices) > 1)
         self.pages.setCurrentWidget(self.choose_page)
 
-    def on_payment_expired(self, _order: object) -> None:
+    def on_payment_expired(self, _order: Order) -> None:
         self.change_button.setEnabled(len(self.choices) > 1)
 
-    def on_payment_paid(self, order: dict[str, Any]) -> None:
+    def on_payment_paid(self, order: Order) -> None:
         """Paid: re-authenticate by itself (the new signed document) and show what is now opened."""
         self.order = order
         target = self.target
         before = self.catalogue
 
-        def work(cancel: Any) -> dict[str, Any]:
+        def work(cancel: CancelToken) -> PaidResult:
             status = self.service.after_payment(cancel=cancel)
             after = None
             if target is not None:
                 after = self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel)
-            return {"status": status, "catalogue": after}
+            return PaidResult(status, after)
 
         self.done_text.setText(tr("Applying the purchase to this computer…"))
         self.pages.setCurrentWidget(self.done_page)
@@ -645,29 +691,24 @@ class PurchaseDialog(QDialog):
             cancellable=False,
         )
 
-    def on_applied(self, result: dict[str, Any], before: dict[str, Any] | None) -> None:
-        status = result["status"]
-        if status is not None and status.state is not None:
+    def on_applied(self, result: PaidResult, before: Catalogue | None) -> None:
+        status = result.status
+        if status.state is not None:
             self.local_state = status.state.code.value
             self.local_details = dict(status.details)
-        self.paid_catalogue = result["catalogue"]
-        self.show_catalogue(result["catalogue"])
+        self.paid_catalogue = result.catalogue
+        self.show_catalogue(result.catalogue)
         where = target_text(self.target)
         self.done_text.setText(
             tr("The licence was checked online again: the purchase is in use now, no restart needed.")
         )
         language = i18n.current_language()
-        opened = purchase.newly_opened(before, result["catalogue"])
+        opened = purchase.newly_opened(before, result.catalogue)
         lines = [tr("Now opened for {target}:", target=where)] + [f"✓ {row.name(language)}" for row in opened]
-        vouchers = (result["catalogue"] or {}).get("vouchers") or {}
-        if vouchers:
+        if result.catalogue is not None:
+            vouchers = result.catalogue.vouchers
             lines.append(
-                tr(
-                    "Vouchers for {target}: {used} / {quota}",
-                    target=where,
-                    used=vouchers["used"],
-                    quota=vouchers["quota"],
-                )
+                tr("Vouchers for {target}: {used} / {quota}", target=where, used=vouchers.used, quota=vouchers.quota)
             )
         self.done_opened.setText("\n".join(lines))
         self.paid.emit(status)

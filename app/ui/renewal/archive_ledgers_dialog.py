@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.ledgers import Ledger
 from app.domain.renewal import LedgerInUse
 from app.i18n import N_, tr
 from app.services.errors import CancelledError
+from app.services.http import CancelToken
 from app.ui import presenter
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.runner import Op, run_kept
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +35,19 @@ READ_ONLY_NOTE = N_(
 )
 
 
+class ArchiveService(Protocol):
+    def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> Ledger: ...
+
+
 class ArchiveLedgersDialog(QDialog):
     """Emits ``archived`` with the archived ledgers' ids once the server has archived them all."""
 
-    archived = Signal(object)  # list[int]
+    archived = Signal(list)  # list[int]
 
     def __init__(
         self,
         parent: QWidget,
-        service: Any,
+        service: ArchiveService,
         ledgers: list[LedgerInUse],
         *,
         needed: int,
@@ -109,7 +115,7 @@ class ArchiveLedgersDialog(QDialog):
     def ask(
         cls,
         parent: QWidget,
-        service: Any,
+        service: ArchiveService,
         ledgers: list[LedgerInUse],
         *,
         needed: int,
@@ -169,22 +175,22 @@ class ArchiveLedgersDialog(QDialog):
         if result != QMessageBox.StandardButton.Yes:
             return
 
-        def work(cancel: Any) -> list[int]:
+        def work(cancel: CancelToken) -> list[int]:
             done = []
             for ledger_id in ids:
                 self.service.archive_ledger(ledger_id, cancel=cancel)
                 done.append(ledger_id)
             return done
 
-        op = run_op(
+        run_kept(
             self,
+            self.ops,
             work,
             on_success=self.on_archived,
             on_failure=self.on_archive_failed,
             progress_text=tr("Archiving ledgers…"),
             trigger=self.archive_button,
         )
-        keep_while_running(self.ops, op)
 
     def on_archived(self, ids: list[int]) -> None:
         self.archived.emit(ids)

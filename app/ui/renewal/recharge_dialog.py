@@ -3,62 +3,81 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Protocol
 
+from licence_protocol.errors import ErrorCode
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from app.domain import purchase
-from app.domain.server_errors import format_local_time
+from app.domain.error_catalogue import format_local_time
+from app.domain.error_codes import ClientErrorCode
+from app.domain.orders import RedeemResult
 from app.i18n import tr
-from app.services.errors import ApiError, CancelledError
-from app.ui import presenter
-from app.ui.runner import Op, keep_while_running, run_op
-from app.ui.widgets.message import message_label, set_message
+from app.services.http import CancelToken
+from app.services.local_status import LocalStatus
+from app.ui.runner import Op, run_kept
+from app.ui.widgets.button_row import closing_row
+from app.ui.widgets.code_entry import CodeEntry
+
+RECHARGE_CODE_CHARS = 18  # letters and digits of RC-XXXX-XXXX-XXXX-XXXX; the server checks the rest
+
+
+class RechargeService(Protocol):
+    """What 产品充值 asks of the service."""
+
+    def redeem_recharge_code(
+        self, code: str, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> RedeemResult: ...
+
+    def after_payment(self, *, cancel: CancelToken | None = None) -> LocalStatus: ...
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    answer: RedeemResult
+    status: LocalStatus  # re-authenticated, so the new expiry is in the cached document
 
 
 class RechargeDialog(QDialog):
     """``redeemed`` carries the re-authenticated status (the main window shows it)."""
 
-    redeemed = Signal(object)
+    redeemed = Signal(LocalStatus)
 
-    def __init__(self, parent: QWidget, service: Any, code: str = "") -> None:
+    def __init__(self, parent: QWidget, service: RechargeService, code: str = "") -> None:
         super().__init__(parent)
         self.service = service
         self.ops: list[Op] = []
-        self.answer: dict[str, Any] | None = None  # the server's answer to the last redeem
+        self.answer: RedeemResult | None = None  # the server's answer to the last redeem
         self.setWindowTitle(tr("Recharge"))
         intro = QLabel(
             tr("Enter a recharge code (充值码) to extend this computer's licence. A code works once, for one licence.")
         )
         intro.setWordWrap(True)
-        self.code_edit = QLineEdit(code)
-        self.code_edit.setPlaceholderText("RC-XXXX-XXXX-XXXX-XXXX")
-        self.code_edit.textChanged.connect(self.on_code_edit_text_changed)
-        self.redeem_button = QPushButton(tr("Redeem"))
-        self.redeem_button.setProperty("primary", True)
-        self.redeem_button.clicked.connect(self.on_redeem_button_clicked)
-        row = QHBoxLayout()
-        row.addWidget(self.code_edit, 1)
-        row.addWidget(self.redeem_button)
-        self.message = message_label()
-        close = QPushButton(tr("Close"))
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(close)
+        # The server shares CODE_INVALID with verification codes; here it is about a recharge code.
+        self.entry = CodeEntry(
+            "RC-XXXX-XXXX-XXXX-XXXX",
+            tr("Redeem"),
+            min_chars=RECHARGE_CODE_CHARS,
+            text=code,
+            renamed_errors={ErrorCode.CODE_INVALID: ClientErrorCode.RECHARGE_CODE_INVALID},
+        )
+        self.entry.submitted.connect(self.on_code_submitted)
+        self.code_edit, self.redeem_button, self.message = self.entry.edit, self.entry.button, self.entry.message
         box = QVBoxLayout(self)
         box.addWidget(intro)
-        box.addLayout(row)
-        box.addWidget(self.message)
+        box.addWidget(self.entry)
         box.addStretch(1)
-        box.addLayout(buttons)
+        box.addLayout(closing_row(self))
         self.setMinimumWidth(520)
-        self.on_code_edit_text_changed(code)
 
     @classmethod
     def ask(
-        cls, parent: QWidget, service: Any, on_redeemed: Callable[[Any], None] | None = None, code: str = ""
+        cls,
+        parent: QWidget,
+        service: RechargeService,
+        on_redeemed: Callable[[LocalStatus], None] | None = None,
+        code: str = "",
     ) -> RechargeDialog:
         dialog = cls(parent, service, code)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -67,47 +86,30 @@ class RechargeDialog(QDialog):
         dialog.open()
         return dialog
 
-    def on_code_edit_text_changed(self, text: str) -> None:
-        self.redeem_button.setEnabled(len("".join(ch for ch in text if ch.isalnum())) >= 18)
-
-    def on_redeem_button_clicked(self) -> None:
-        code = self.code_edit.text().strip()
-
-        def work(cancel: Any) -> dict[str, Any]:
+    def on_code_submitted(self, code: str) -> None:
+        def work(cancel: CancelToken) -> Redeemed:
             answer = self.service.redeem_recharge_code(code, cancel=cancel)
             # The months are on the server now; a fresh signed document brings the new expiry here.
-            return {"answer": answer, "status": self.service.after_payment(cancel=cancel)}
+            return Redeemed(answer, self.service.after_payment(cancel=cancel))
 
-        op = run_op(
+        run_kept(
             self,
+            self.ops,
             work,
             on_success=self.on_redeemed,
-            on_failure=self.on_failed,
+            on_failure=self.entry.show_failure,
             progress_text=tr("Redeeming the recharge code…"),
             trigger=self.redeem_button,
         )
-        keep_while_running(self.ops, op)
 
-    def on_redeemed(self, result: dict[str, Any]) -> None:
-        answer: dict[str, Any] = result["answer"]
+    def on_redeemed(self, result: Redeemed) -> None:
+        answer = result.answer
         self.answer = answer
-        expires = purchase.parse_time(answer.get("expires_at"))
-        set_message(
-            self.message,
+        self.entry.show_done(
             tr(
                 "Added {months} months. The licence now runs until {when}.",
-                months=answer.get("months"),
-                when=format_local_time(expires) if expires else "—",
-            ),
-            ok=True,
+                months=answer.months,
+                when=format_local_time(answer.expires_at),
+            )
         )
-        self.code_edit.clear()
-        self.redeemed.emit(result["status"])
-
-    def on_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, CancelledError):
-            return
-        if isinstance(exc, ApiError) and exc.code == "CODE_INVALID":
-            # The server shares CODE_INVALID with verification codes; here it is about a recharge code.
-            exc = ApiError("RECHARGE_CODE_INVALID", exc.message, exc.details, exc.status)
-        set_message(self.message, presenter.error_text(exc), ok=False)
+        self.redeemed.emit(result.status)

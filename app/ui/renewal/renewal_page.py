@@ -7,9 +7,12 @@ new expiry) before ordering, the ledger-count rule with archiving, then the paym
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from licence_protocol.errors import ErrorCode
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -25,15 +28,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import purchase, renewal
-from app.domain.renewal import LedgerInUse
+from app.domain import renewal
+from app.domain.ledgers import LicenceLedgers
+from app.domain.orders import Order
+from app.domain.renewal import LedgerInUse, LedgerShortfall, RenewalItem, RenewalQuote, RenewalRequest
 from app.domain.states import state_info
 from app.i18n import state_label, tr
 from app.services.errors import ApiError, CancelledError
+from app.services.http import CancelToken
+from app.services.local_status import LocalStatus
 from app.ui import presenter
 from app.ui.purchase.payment_view import PaymentView
-from app.ui.renewal.archive_ledgers_dialog import ArchiveLedgersDialog
-from app.ui.runner import Op, keep_while_running, run_op
+from app.ui.renewal.archive_ledgers_dialog import ArchiveLedgersDialog, ArchiveService
+from app.ui.renewal.bulk.page import BulkRenewalPage
+from app.ui.renewal.common import RenewalOrders, date_text, period_text
+from app.ui.runner import Op, run_kept
 from app.ui.theme import repolish
 
 log = logging.getLogger(__name__)
@@ -47,12 +56,46 @@ BANNER_STYLE = (
 )
 
 
-def period_text(months: int) -> str:
-    return tr("{months} months ({years} year(s))", months=months, years=months // 12)
+__all__ = ["RenewalPage", "RenewalPages", "date_text", "period_text", "state_text"]
 
 
-def date_text(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d") if value is not None else "—"
+class RenewalService(RenewalOrders, ArchiveService, Protocol):
+    """What 续费 asks of the service."""
+
+    def local_status(self) -> LocalStatus: ...
+
+    def ledgers(self, licence_id: int | None = None, *, cancel: CancelToken | None = None) -> LicenceLedgers: ...
+
+    def reauthenticate(self, *, cancel: CancelToken | None = None) -> LocalStatus: ...
+
+    def after_payment(self, *, cancel: CancelToken | None = None) -> LocalStatus: ...
+
+
+@dataclass(frozen=True)
+class RenewalLoad:
+    status: LocalStatus
+    ledgers: LicenceLedgers | None  # cloud edition only: the ledgers in use decide the count to renew
+
+
+@dataclass(frozen=True)
+class RenewalPaid:
+    status: LocalStatus  # re-authenticated: the new expiry is in the cached document
+    order: Order
+
+
+def field_card(rows: list[tuple[str, QLabel]], *, value_style: str | None = "fieldValue") -> tuple[QFrame, QFormLayout]:
+    """A card of name → value rows (names styled ``fieldName``, values ``value_style`` unless None)."""
+    card = QFrame()
+    card.setObjectName("card")
+    form = QFormLayout(card)
+    form.setContentsMargins(16, 12, 16, 12)
+    for name, value in rows:
+        if value_style is not None:
+            value.setObjectName(value_style)
+        label = QLabel(name)
+        label.setObjectName("fieldName")
+        form.addRow(label, value)
+    return card, form
 
 
 def state_text(code: str) -> str:
@@ -63,21 +106,21 @@ def state_text(code: str) -> str:
 class RenewalPage(QWidget):
     """One licence's renewal. ``licence_changed`` carries the fresh LocalStatus after archiving or payment."""
 
-    licence_changed = Signal(object)
+    licence_changed = Signal(LocalStatus)
 
-    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, service: RenewalService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self.ops: list[Op] = []
-        self.status: Any = None  # LocalStatus of the last load
+        self.status: LocalStatus | None = None  # of the last load
         self.licence_id: int | None = None
         self.edition = ""
         self.expires_at: datetime | None = None
         self.ledgers: list[LedgerInUse] = []
-        self.quote: dict[str, Any] | None = None
-        self.shortfall: dict[str, Any] | None = None  # LEDGER_COUNT_BELOW_IN_USE details
-        self.order: dict[str, Any] | None = None
-        self.renewed_order: dict[str, Any] | None = None
+        self.quote: RenewalQuote | None = None
+        self.shortfall: LedgerShortfall | None = None  # the server refused the count: LEDGER_COUNT_BELOW_IN_USE
+        self.order: Order | None = None
+        self.renewed_order: Order | None = None
         self._quote_op: Op | None = None
         self._archive_after_load = False
         self._quiet_host = QWidget()  # quotes refresh quietly: no progress cover on every spin-box click
@@ -127,25 +170,20 @@ class RenewalPage(QWidget):
         banner_row.addWidget(self.banner)
         self.banner_box.hide()
 
-        summary = QFrame()
-        summary.setObjectName("card")
-        form = QFormLayout(summary)
-        form.setContentsMargins(16, 12, 16, 12)
         self.product_value = QLabel("—")
         self.org_value = QLabel("—")
         self.expiry_value = QLabel("—")
         self.state_value = QLabel("—")
-        for name, value in (
-            (tr("Product"), self.product_value),
-            (tr("Organisation"), self.org_value),
-            (tr("Current expiry"), self.expiry_value),
-            (tr("Licence state"), self.state_value),
-        ):
-            value.setObjectName("fieldValue")
+        for value in (self.product_value, self.org_value, self.expiry_value, self.state_value):
             value.setWordWrap(True)
-            label = QLabel(name)
-            label.setObjectName("fieldName")
-            form.addRow(label, value)
+        summary, _form = field_card(
+            [
+                (tr("Product"), self.product_value),
+                (tr("Organisation"), self.org_value),
+                (tr("Current expiry"), self.expiry_value),
+                (tr("Licence state"), self.state_value),
+            ]
+        )
 
         choose = QFrame()
         choose.setObjectName("card")
@@ -175,24 +213,17 @@ class RenewalPage(QWidget):
         ledger_row.setContentsMargins(0, 0, 0, 0)
         choose_form.addRow(self.ledger_label, self.ledger_widget)
 
-        quote = QFrame()
-        quote.setObjectName("card")
-        quote_form = QFormLayout(quote)
-        quote_form.setContentsMargins(16, 12, 16, 12)
         self.price_value = QLabel("—")
-        self.price_value.setObjectName("sectionTitle")
         self.new_expiry_value = QLabel("—")
-        self.new_expiry_value.setObjectName("sectionTitle")
+        quote, quote_form = field_card(
+            [(tr("Price"), self.price_value), (tr("New expiry"), self.new_expiry_value)], value_style="sectionTitle"
+        )
         self.quote_note = QLabel()
         self.quote_note.setObjectName("muted")
         self.quote_note.setWordWrap(True)
-        for name, value in ((tr("Price"), self.price_value), (tr("New expiry"), self.new_expiry_value)):
-            label = QLabel(name)
-            label.setObjectName("fieldName")
-            quote_form.addRow(label, value)
         quote_form.addRow(self.quote_note)
 
-        # The ledger-count rule (seed 000 云盘版): name the ledgers in use, offer both ways out.
+        # The ledger-count rule (云盘版): name the ledgers in use, offer both ways out.
         self.shortfall_box = QFrame()
         self.shortfall_box.setObjectName("card")
         short = QVBoxLayout(self.shortfall_box)
@@ -245,22 +276,16 @@ class RenewalPage(QWidget):
         self.done_title = QLabel()
         self.done_title.setObjectName("sectionTitle")
         self.done_title.setWordWrap(True)
-        card = QFrame()
-        card.setObjectName("card")
-        form = QFormLayout(card)
-        form.setContentsMargins(16, 12, 16, 12)
         self.done_expiry = QLabel("—")
         self.done_state = QLabel("—")
         self.done_ledgers = QLabel("—")
-        for name, value in (
-            (tr("New expiry"), self.done_expiry),
-            (tr("Licence state"), self.done_state),
-            (tr("Ledgers bought"), self.done_ledgers),
-        ):
-            value.setObjectName("fieldValue")
-            label = QLabel(name)
-            label.setObjectName("fieldName")
-            form.addRow(label, value)
+        card, _form = field_card(
+            [
+                (tr("New expiry"), self.done_expiry),
+                (tr("Licence state"), self.done_state),
+                (tr("Ledgers bought"), self.done_ledgers),
+            ]
+        )
         self.done_note = QLabel()
         self.done_note.setObjectName("muted")
         self.done_note.setWordWrap(True)
@@ -285,11 +310,11 @@ class RenewalPage(QWidget):
         if self.steps.currentWidget() is self.form_page and not self.ops:
             self.load()
 
-    def run(self, fn: Any, on_success: Any, *, quiet: bool = False, **kw: Any) -> Op:
+    def run(
+        self, fn: Callable[[CancelToken], Any], on_success: Callable[[Any], None], *, quiet: bool = False, **kw: Any
+    ) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
-        op = run_op(self._quiet_host if quiet else self, fn, on_success=on_success, **kw)
-        keep_while_running(self.ops, op)
-        return op
+        return run_kept(self._quiet_host if quiet else self, self.ops, fn, on_success=on_success, **kw)
 
     def load(self, *, then_archive: bool = False) -> Op:
         """This computer's licence (local) and, for the cloud edition, its ledgers in use (server).
@@ -299,18 +324,18 @@ class RenewalPage(QWidget):
         self._archive_after_load = self._archive_after_load or then_archive
         service = self.service
 
-        def work(cancel: Any) -> dict[str, Any]:
+        def work(cancel: CancelToken) -> RenewalLoad:
             status = service.local_status()
             doc = status.document
             ledgers = None
             if doc is not None and doc.edition == "cloud":
                 ledgers = service.ledgers(doc.licence_id, cancel=cancel)
-            return {"status": status, "ledgers": ledgers}
+            return RenewalLoad(status, ledgers)
 
         return self.run(work, self.on_loaded, progress_text=tr("Loading the subscription…"))
 
-    def on_loaded(self, result: dict[str, Any]) -> None:
-        status = result["status"]
+    def on_loaded(self, result: RenewalLoad) -> None:
+        status = result.status
         self.status = status
         doc = status.document
         archive, self._archive_after_load = self._archive_after_load, False
@@ -333,11 +358,10 @@ class RenewalPage(QWidget):
         cloud = doc.edition == "cloud"
         self.ledger_label.setVisible(cloud)
         self.ledger_widget.setVisible(cloud)
-        if cloud and result["ledgers"] is not None:
-            answer = result["ledgers"]
+        if cloud and result.ledgers is not None:
+            answer = result.ledgers
             self.ledgers = renewal.ledgers_in_use(answer)
-            in_use = int(answer.get("in_use", len(self.ledgers)))
-            purchased = int(answer.get("purchased", doc.ledgers.purchased))
+            in_use, purchased = answer.in_use, answer.purchased
             self.ledger_hint.setText(tr("In use: {in_use} · bought: {purchased}", in_use=in_use, purchased=purchased))
             if self.quote is None and self.shortfall is None:
                 self.ledger_count.blockSignals(True)
@@ -403,29 +427,26 @@ class RenewalPage(QWidget):
             quiet=True,
         )
 
-    def on_quote(self, quote: dict[str, Any]) -> None:
+    def on_quote(self, quote: RenewalQuote) -> None:
         self.quote, self.shortfall = quote, None
         self.shortfall_box.hide()
         self.error_label.hide()
-        self.price_value.setText(purchase.money_text(quote.get("amount")))
-        new_expiry = renewal.parse_time(quote.get("new_expiry"))
-        current = renewal.parse_time(quote.get("current_expiry"))
-        self.new_expiry_value.setText(date_text(new_expiry))
-        if current is not None:  # the server's expiry wins over the cached document's (it may be older)
-            self._show_expiry(current)
-        if quote.get("state") == "EXPIRED":
+        self.price_value.setText(quote.amount.text)
+        self.new_expiry_value.setText(date_text(quote.new_expiry))
+        if quote.current_expiry is not None:  # the server's expiry wins over the cached document's (it may be older)
+            self._show_expiry(quote.current_expiry)
+        if quote.state == "EXPIRED":
             self.quote_note.setText(tr("The licence has expired: the new period starts today."))
         else:
             self.quote_note.setText(tr("The new period is added to the current expiry."))
-        if quote.get("priced_per") == "ledger":
-            ledgers = quote.get("ledgers") or {}
+        if quote.priced_per == "ledger":
             self.quote_note.setText(
                 self.quote_note.text()
                 + " "
                 + tr(
                     "Priced per ledger: {requested} ledgers × {unit} per year.",
-                    requested=ledgers.get("requested"),
-                    unit=purchase.money_text(quote.get("unit_price")),
+                    requested=quote.ledgers.requested,
+                    unit=quote.unit_price.text,
                 )
             )
         self.order_button.setEnabled(True)
@@ -435,20 +456,20 @@ class RenewalPage(QWidget):
             return
         self.quote = None
         self.price_value.setText("—")
-        if isinstance(exc, ApiError) and exc.code == "LEDGER_COUNT_BELOW_IN_USE":
-            self.show_shortfall(dict(exc.details))
+        if isinstance(exc, ApiError) and exc.code is ErrorCode.LEDGER_COUNT_BELOW_IN_USE:
+            self.show_shortfall(exc.details)
             return
         self._show_unavailable(presenter.error_text(exc))
 
-    def show_shortfall(self, details: dict[str, Any]) -> None:
+    def show_shortfall(self, details: Mapping[str, Any]) -> None:
         """Never a dead end: archive chosen ledgers, or renew as many ledgers as are in use."""
-        self.shortfall = details
-        in_use, requested = int(details.get("in_use", 0)), int(details.get("requested", 0))
-        named = renewal.ledgers_in_use(details.get("ledgers") or [])
-        if named:  # the error names the ledgers; keep voucher counts from the ledgers call where known
+        shortfall = LedgerShortfall.from_details(details)
+        self.shortfall = shortfall
+        in_use, requested = shortfall.in_use, shortfall.requested
+        if shortfall.ledgers:  # the error names the ledgers; keep voucher counts from the ledgers call where known
             known = {x.id: x for x in self.ledgers}
-            self.ledgers = [known.get(x.id, x) for x in named]
-        need = renewal.archive_shortfall(in_use, requested)
+            self.ledgers = [known.get(x.id, x) for x in shortfall.ledgers]
+        need = shortfall.to_archive
         self.shortfall_text.setText(
             tr(
                 "{in_use} ledgers are in use, but this renewal covers {requested}. Archive {count} ledger(s) you no "
@@ -467,7 +488,7 @@ class RenewalPage(QWidget):
 
     def on_raise_button_clicked(self) -> None:
         if self.shortfall is not None:
-            self.ledger_count.setValue(int(self.shortfall.get("in_use", self.ledger_count.value())))
+            self.ledger_count.setValue(self.shortfall.in_use)
 
     # -- archiving --------------------------------------------------------------------------------------
 
@@ -488,7 +509,7 @@ class RenewalPage(QWidget):
         """Fewer ledgers in use: check the licence online (the state may clear) and quote again."""
         self.shortfall = None
 
-        def work(cancel: Any) -> Any:
+        def work(cancel: CancelToken) -> LocalStatus:
             try:
                 return self.service.reauthenticate(cancel=cancel)
             except ApiError:
@@ -496,7 +517,7 @@ class RenewalPage(QWidget):
 
         self.run(work, self.on_archived_status, progress_text=tr("Checking the licence online…"))
 
-    def on_archived_status(self, status: Any) -> None:
+    def on_archived_status(self, status: LocalStatus) -> None:
         self.licence_changed.emit(status)
         self.load()
 
@@ -505,36 +526,33 @@ class RenewalPage(QWidget):
     def on_order_button_clicked(self) -> None:
         if self.licence_id is None or self.quote is None:
             return
-        body = renewal.renewal_body(
-            [(self.licence_id, self.months, self.requested_ledgers)],
-            renewal.InvoiceRecipient(kind="customer"),
-            renewal.NotifyRecipient(kind="self"),
-        )
+        # One's own licence: the invoice goes to its own organisation, the notices to the signed-in account.
+        request = RenewalRequest((RenewalItem(self.licence_id, self.months, self.requested_ledgers),))
         self.run(
-            lambda cancel: self.service.place_renewal(body, cancel=cancel),
+            lambda cancel: self.service.place_renewal(request, cancel=cancel),
             self.on_order_placed,
             on_failure=self.on_order_failed,
             progress_text=tr("Placing the order…"),
             trigger=self.order_button,
         )
 
-    def on_order_placed(self, order: dict[str, Any]) -> None:
+    def on_order_placed(self, order: Order) -> None:
         self.order = order
-        line = ((order.get("renewal") or {}).get("lines") or [{}])[0]
+        line = order.renewal_lines[0] if order.renewal_lines else None
         self.pay_summary.setText(
             tr(
                 "Renewal order #{id}: {period}, new expiry {expiry}.",
-                id=order.get("id"),
-                period=period_text(int(line.get("months", self.months))),
-                expiry=date_text(renewal.parse_time(line.get("new_expiry"))),
+                id=order.id,
+                period=period_text(line.months if line else self.months),
+                expiry=date_text(line.new_expiry if line else None),
             )
         )
         self.steps.setCurrentWidget(self.payment_page)
         self.payment_view.start(order)
 
     def on_order_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ApiError) and exc.code == "LEDGER_COUNT_BELOW_IN_USE":
-            self.show_shortfall(dict(exc.details))
+        if isinstance(exc, ApiError) and exc.code is ErrorCode.LEDGER_COUNT_BELOW_IN_USE:
+            self.show_shortfall(exc.details)
             return
         if not isinstance(exc, CancelledError):
             self.error_label.setText(presenter.error_text(exc))
@@ -544,29 +562,29 @@ class RenewalPage(QWidget):
         self.steps.setCurrentWidget(self.form_page)
         self.load()
 
-    def on_payment_expired(self, _order: object) -> None:
+    def on_payment_expired(self, _order: Order) -> None:
         self.error_label.setText(tr("The payment has expired. Nothing was charged and the expiry is unchanged."))
         self.error_label.show()
 
-    def on_payment_paid(self, order: dict[str, Any]) -> None:
+    def on_payment_paid(self, order: Order) -> None:
         """Paid: re-authenticate by itself, so the new expiry and state show without a restart."""
-        order_id = int(order["id"])
+        order_id = order.id
 
-        def work(cancel: Any) -> dict[str, Any]:
+        def work(cancel: CancelToken) -> RenewalPaid:
             status = self.service.after_payment(cancel=cancel)
-            return {"status": status, "order": self.service.renewal_order(order_id, cancel=cancel)}
+            return RenewalPaid(status, self.service.renewal_order(order_id, cancel=cancel))
 
         self.done_title.setText(tr("Applying the renewal to this computer…"))
         self.steps.setCurrentWidget(self.done_page)
         self.run(work, self.on_renewal_applied, progress_text=tr("Checking the licence online…"), cancellable=False)
 
-    def on_renewal_applied(self, result: dict[str, Any]) -> None:
-        status, order = result["status"], result["order"]
+    def on_renewal_applied(self, result: RenewalPaid) -> None:
+        status, order = result.status, result.order
         self.renewed_order = order
         self.status = status
         doc = status.document
-        line = ((order.get("renewal") or {}).get("lines") or [{}])[0]
-        expiry = doc.expires_at if doc is not None else renewal.parse_time(line.get("licence_expires_at"))
+        line = order.renewal_lines[0] if order.renewal_lines else None
+        expiry = doc.expires_at if doc is not None else (line.licence_expires_at if line else None)
         self.done_title.setText(tr("Renewal paid: the subscription runs until {date}.", date=date_text(expiry)))
         self.done_expiry.setText(date_text(expiry))
         self.done_state.setText(state_text(status.state.code.value) if status.state is not None else "—")
@@ -597,8 +615,6 @@ class RenewalPages(QObject):
     """Puts 续费 (and 批量续费 for a service accountant) into the main window and routes its actions."""
 
     def __init__(self, window: Any) -> None:
-        from app.ui.renewal.bulk_renewal_page import BulkRenewalPage
-
         self.renewal_page = RenewalPage(window.service)
         super().__init__(self.renewal_page)  # goes away with the page when the window rebuilds (language switch)
         self.window = window
@@ -630,9 +646,9 @@ class RenewalPages(QObject):
         self.renewal_page.load(then_archive=True)
 
     def on_status_changed(self, _view: object) -> None:
-        """批量续费 is listed only for a service-accountant login (seed 003)."""
-        account = getattr(self.window.service, "account", None) or {}
-        accountant = account.get("role") == "service_accountant"
+        """批量续费 is listed only for a service-accountant login."""
+        account = self.window.service.account
+        accountant = account is not None and account.is_service_accountant
         nav = self.window.nav
         for row in range(nav.count()):
             item = nav.item(row)

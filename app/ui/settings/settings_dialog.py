@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
+from app.domain.connection import ConnectionReport
 from app.i18n import tr
 from app.services.errors import CancelledError
+from app.services.licence_service import LicenceService
 from app.ui import presenter
 from app.ui.runner import Op, run_op
 from app.ui.theme import repolish
@@ -31,9 +33,9 @@ from app.ui.theme import repolish
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English", "vi": "Tiếng Việt", "fa": "فارسی"}
 
 
-def connection_report_text(report: Any) -> tuple[str, bool]:
+def connection_report_text(report: ConnectionReport) -> tuple[str, bool]:
     """(text, ok) for a ConnectionReport: the failing layer, so a network problem is not taken for a licence one."""
-    outcome = presenter.get(report, "outcome", "server_error")
+    outcome = report.outcome
     texts = {
         "ok": tr("Connected. The licence server answers normally."),
         "dns": tr("The server name could not be found (DNS). Check the server address and the network."),
@@ -51,25 +53,24 @@ def connection_report_text(report: Any) -> tuple[str, bool]:
         "server_error": tr("The licence server answered with an error. Try again later."),
     }
     text = texts.get(outcome, texts["server_error"])
-    skew = presenter.get(report, "clock_skew")
-    if outcome == "ok" and skew is not None and abs(skew.total_seconds()) > 300:
+    minutes = report.clock_off_by_minutes
+    if minutes is not None:
         text += " " + tr(
-            "This computer's clock differs from the server's by {minutes} minutes; correct it.",
-            minutes=int(abs(skew.total_seconds()) // 60),
+            "This computer's clock differs from the server's by {minutes} minutes; correct it.", minutes=minutes
         )
-    return text, outcome == "ok"
+    return text, report.ok
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, parent: QWidget, service: Any) -> None:
+    def __init__(self, parent: QWidget, service: LicenceService) -> None:
         super().__init__(parent)
         self.service = service
         self.op: Op | None = None
         self.chosen_language: str | None = None
-        settings = presenter.get(service, "settings")
+        settings = service.settings
         self.setWindowTitle(tr("Settings"))
         self.setMinimumWidth(560)
-        self.server_url = QLineEdit(presenter.get(settings, "server_url", "") or "")
+        self.server_url = QLineEdit(settings.server_url or "")
         self.server_url.setPlaceholderText("https://licence.example.com")
         self.proxy_system = QRadioButton(tr("Use the system proxy"))
         self.proxy_none = QRadioButton(tr("No proxy"))
@@ -77,15 +78,15 @@ class SettingsDialog(QDialog):
         self.proxy_group = QButtonGroup(self)
         for button in (self.proxy_system, self.proxy_none, self.proxy_manual):
             self.proxy_group.addButton(button)
-        self.proxy_url = QLineEdit(presenter.get(settings, "proxy_url", "") or "")
+        self.proxy_url = QLineEdit(settings.proxy_url or "")
         self.proxy_url.setPlaceholderText("http://proxy.example.com:8080")
-        mode = presenter.get(settings, "proxy_mode", "system")
+        mode = settings.proxy_mode
         {"system": self.proxy_system, "none": self.proxy_none, "manual": self.proxy_manual}.get(
             mode, self.proxy_system
         ).setChecked(True)
         self.proxy_manual.toggled.connect(self.proxy_url.setEnabled)
         self.proxy_url.setEnabled(mode == "manual")
-        self.ca_bundle = QLineEdit(presenter.get(settings, "ca_bundle", "") or "")
+        self.ca_bundle = QLineEdit(settings.ca_bundle or "")
         self.ca_bundle.setPlaceholderText(tr("Default (the system's certificates)"))
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self.on_browse_button_clicked)
@@ -93,7 +94,7 @@ class SettingsDialog(QDialog):
         self.language.addItem(tr("System default"), None)
         for code in i18n.LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
-        index = self.language.findData(presenter.get(settings, "language"))
+        index = self.language.findData(settings.language)
         self.language.setCurrentIndex(max(index, 0))
         self.test_button = QPushButton(tr("Test connection"))
         self.test_button.setObjectName("testConnection")
@@ -213,6 +214,6 @@ class SettingsDialog(QDialog):
         super().reject()
 
 
-def _connection_args(values: Any) -> dict[str, Any]:
+def _connection_args(values: dict[str, Any]) -> dict[str, Any]:
     """The network part of the settings: what a connection test depends on."""
-    return {k: presenter.get(values, k) for k in ("server_url", "proxy_mode", "proxy_url", "ca_bundle")}
+    return {k: values[k] for k in ("server_url", "proxy_mode", "proxy_url", "ca_bundle")}

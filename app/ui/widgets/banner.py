@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.domain.lease import Announcement, LeaseLevel, MaintenanceWindow, banner_announcements, lease
+from app.domain.states import StateCode
 from app.i18n import tr
-from app.ui.activation.status_view import StatusView
+from app.ui.status_view import StatusView
 
 _STYLE = """
 #bannerRow { border-radius: 6px; padding: 8px 12px; }
@@ -67,7 +68,7 @@ def lease_row(view: StatusView | None, now: datetime) -> tuple[str, str] | None:
     if view is None or not view.has_licence or view.lease_expires_at is None:
         return None
     state = lease(view.lease_expires_at, now)
-    if view.code == "LEASE_EXPIRED" or state.level is LeaseLevel.EXPIRED:
+    if view.code is StateCode.LEASE_EXPIRED or state.level is LeaseLevel.EXPIRED:
         return "lease_expired", tr(
             "This computer has been offline longer than the licence allows. Connect to the internet once and "
             "check online to go on using the software."
@@ -79,7 +80,7 @@ def lease_row(view: StatusView | None, now: datetime) -> tuple[str, str] | None:
             days=state.days_left,
             end=when(state.ends_at),
         )
-    if view.code == "OFFLINE_GRACE":
+    if view.code is StateCode.OFFLINE_GRACE:
         return "lease", tr(
             "Working offline: the licence stays valid on this computer for {days} more days (until {end}).",
             days=state.days_left,

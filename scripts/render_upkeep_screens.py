@@ -1,7 +1,8 @@
-"""Render the issue-6 client screens offscreen to PNG, zh_CN and en: the banner (maintenance, announcements,
-the offline lease), 需联网认证, add-on services, enterprise certification, 重新注册 and deactivating this computer.
+"""Render the screens of keeping a licence in order offscreen to PNG, zh_CN and en: the banner (maintenance,
+announcements, the offline lease), 需联网认证, add-on services, enterprise certification, 重新注册 and deactivating
+this computer. Shots are named upkeep_*.
 
-    QT_QPA_PLATFORM=offscreen python scripts/render_issue6_screens.py [--out screenshots] [--langs vi,fa]
+    QT_QPA_PLATFORM=offscreen python scripts/render_upkeep_screens.py [--out screenshots] [--langs vi,fa]
 
 Everything runs against the embedded demo server. Offline screens use a panel whose clock is moved forward
 and whose server address answers nothing; maintenance is a real window announced in the demo database.
@@ -40,11 +41,11 @@ class _Clock:
 
 
 def _components(name: str) -> dict[str, str]:
-    return {n: hash_component(n, f"i6-{name}-{n}") for n in ("machine_id", "product_uuid", "mac")}
+    return {n: hash_component(n, f"upkeep-{name}-{n}") for n in ("machine_id", "product_uuid", "mac")}
 
 
 def _service(renderer: Any, name: str, *, url: str | None = None, clock: _Clock | None = None, parts=None) -> Any:
-    paths = AppPaths.from_data_dir(renderer.work / renderer.lang / f"i6-{name}")
+    paths = AppPaths.from_data_dir(renderer.work / renderer.lang / f"upkeep-{name}")
     settings = load_settings(paths).settings.replace(server_url=url or renderer.backend.url, proxy_mode="none")
     return LicenceService(
         paths,
@@ -72,7 +73,7 @@ def _signed_in(renderer: Any, service: Any, scenario: str, login_index: int = 0)
     return service.activate(data["serial"], data["cdkey"], data["org_id"])
 
 
-def render_issue6(renderer: Any) -> None:
+def render_upkeep(renderer: Any) -> None:
     from app.ui.activation.addons_dialog import AddonsDialog
     from app.ui.activation.certification_dialog import CertificationDialog
     from server.models import Announcement
@@ -89,11 +90,11 @@ def render_issue6(renderer: Any) -> None:
     for name, left in (("lease_1_offline", timedelta(days=5, hours=2)), ("lease_2_strong", timedelta(days=2, hours=2))):
         clock.offset = lease_end - datetime.now(UTC) - left
         window = _window(offline)
-        renderer.grab(f"issue6_{name}", window)
+        renderer.grab(f"upkeep_{name}", window)
         window.close()
     clock.offset = lease_end - datetime.now(UTC) + timedelta(hours=3)
     window = _window(offline)
-    renderer.grab("issue6_lease_3_expired", window)
+    renderer.grab("upkeep_lease_3_expired", window)
     window.close()
     clock.offset = timedelta()  # back to the real time: the next online check heals the watermark
 
@@ -119,7 +120,7 @@ def render_issue6(renderer: Any) -> None:
         created = [planned.id, notice.id]
     window = _window(online)
     wait_until(lambda: len(window.banner.texts()) == 2)
-    renderer.grab("issue6_banner_1_announcements", window)
+    renderer.grab("upkeep_banner_1_announcements", window)
     window.close()
 
     # -- maintenance now: the panel says so and keeps its state ---------------------------------------------------
@@ -138,7 +139,7 @@ def render_issue6(renderer: Any) -> None:
         window_id = window_row.id
     try:
         window = _window(online)
-        renderer.grab("issue6_banner_2_maintenance", window)
+        renderer.grab("upkeep_banner_2_maintenance", window)
         window.close()
     finally:
         with ctx.sessions() as s:
@@ -151,7 +152,7 @@ def render_issue6(renderer: Any) -> None:
     window = _window(addon_service)
     dialog = AddonsDialog(window, addon_service, window.status)
     dialog.resize(640, 420)
-    renderer.grab("issue6_addons_1_empty", dialog)
+    renderer.grab("upkeep_addons_1_empty", dialog)
     if renderer.lang == "zh_CN":  # the add-on CDkey works once: the first language activates it
         dialog.cdkey_edit.setText(data["scenarios"]["addon"]["addon_cdkey"])
         dialog.activate_button.click()
@@ -161,9 +162,9 @@ def render_issue6(renderer: Any) -> None:
         dialog.show_addons(window.status.addons)
         window.refresh_local()
         dialog.show_addons(window.status.addons)
-    renderer.grab("issue6_addons_2_listed", dialog)
+    renderer.grab("upkeep_addons_2_listed", dialog)
     dialog.close()
-    renderer.grab("issue6_addons_3_auth_page", window)
+    renderer.grab("upkeep_addons_3_auth_page", window)
     window.close()
 
     # -- enterprise certification: pending with its countdown, overdue, the dialog --------------------------------
@@ -174,11 +175,11 @@ def render_issue6(renderer: Any) -> None:
         cert_service.sign_in(accountant["login"], accountant["password"], remember=True)
         cert_service.activate(customer["serial"], customer["cdkey"], customer["org_id"])
         window = _window(cert_service)
-        renderer.grab(f"issue6_cert_1_{state}", window)
+        renderer.grab(f"upkeep_cert_1_{state}", window)
         dialog = CertificationDialog(window, cert_service, window.status)
         dialog.contact_edit.setText("王会计 13800001111")
         dialog.resize(620, 360)
-        renderer.grab(f"issue6_cert_2_dialog_{state}", dialog)
+        renderer.grab(f"upkeep_cert_2_dialog_{state}", dialog)
         dialog.close()
         window.close()
 
@@ -189,12 +190,12 @@ def render_issue6(renderer: Any) -> None:
     other = _components("moved-new-board")
     moved.fingerprint = FixedFingerprint({**parts, "machine_id": other["machine_id"], "mac": other["mac"]})
     window = _window(moved)
-    renderer.grab("issue6_reregister", window)
+    renderer.grab("upkeep_reregister", window)
     window.close()
 
     window = _window(online)
     box = window.confirm_deactivate_this_machine()
-    renderer.grab("issue6_deactivate_confirm", box)
+    renderer.grab("upkeep_deactivate_confirm", box)
     box.close()
     window.close()
 
@@ -204,10 +205,10 @@ def render(out_dir: Path, languages: list[str]) -> list[Shot]:
 
     def run(out: Path, lang: str, backend: DemoBackend, work: Path) -> list[Shot]:
         renderer = Renderer(out, lang, backend, work)
-        render_issue6(renderer)
+        render_upkeep(renderer)
         return renderer.shots
 
-    return render_common.render_languages(out_dir, languages, run, prefix="render-issue6-")
+    return render_common.render_languages(out_dir, languages, run, prefix="render-upkeep-")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Literal
 
 from app.domain import states
-from app.domain.states import state_info
+from app.domain.states import StateCode, state_info
 from app.i18n import tr
 
 Severity = Literal["ok", "warning", "error", "neutral"]
 Network = Literal["online", "offline", "unknown"]
 
 
-def severity_for(code: str) -> Severity:
+def severity_for(code: StateCode | str) -> Severity:
     """Badge colour from the catalogue: green usable, amber needs attention, red blocked (unknown codes too)."""
     return {"OK": "ok", "WARNING": "warning"}.get(str(state_info(code).severity), "error")  # type: ignore[return-value]
 
@@ -28,7 +28,7 @@ def action_label(action: str) -> str:
 
 @dataclass(frozen=True)
 class StatusView:
-    code: str
+    code: StateCode
     label: str
     label_zh: str
     explanation: str
@@ -50,7 +50,7 @@ class StatusView:
     certification_status: str | None = None
     certification_deadline: datetime | None = None
     network: Network = "unknown"
-    addons: tuple[tuple[str, datetime | None], ...] = ()  # (name, expiry) of each add-on service (issue 6)
+    addons: tuple[tuple[str, datetime | None], ...] = ()  # (name, expiry) of each add-on service
     reregistrations: tuple[int, int] | None = None  # (used, limit) this year, when the server said (重新注册)
     organisation_id: int | None = None
     organisation_name: str | None = None

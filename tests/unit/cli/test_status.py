@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -267,3 +269,17 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--lang", "de", "status"]) == 2
     assert main(["activate", "--serial", "X"]) == 2  # --cdkey missing
     capsys.readouterr()
+
+
+def test_status_loads_only_the_parser_and_its_own_module(tmp_path: Path) -> None:
+    """The other commands' modules, the error mapping and shutil (argparse's, with bz2 and lzma) stay unloaded."""
+    code = (
+        "import sys\n"
+        "from app.cli import main\n"
+        f"exit_code = main(['--data-dir', {str(tmp_path)!r}, 'status', '--json'])\n"
+        "print(exit_code, ','.join(sorted(m for m in sys.modules if m.startswith('app.cli') or m == 'shutil')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    exit_code, loaded = out.strip().splitlines()[-1].split(" ")
+    assert exit_code == "1"  # nothing cached: not activated
+    assert loaded.split(",") == ["app.cli", "app.cli.parser", "app.cli.status"]

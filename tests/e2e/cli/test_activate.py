@@ -18,9 +18,10 @@ from app.services.paths import AppPaths
 from app.services.trust import DemoTrust
 from server.services.admin import IssuedKey, create_policy, create_product, issue_licences
 from tests.support.accounts import DEFAULT_PASSWORD, make_account, make_org
+from tests.support.http_stubs import dead_url
 from tests.support.live import LiveServer
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 LOGIN = "13600000001"
 # Tokens stay in memory in these processes; the real Secret Service has its own tests.
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
@@ -35,9 +36,12 @@ def licence(live: LiveServer, seats: int = 3) -> IssuedKey:
         return issue_licences(s, policy=policy, count=1, now=live.clock.now())[0]
 
 
-def run_app(data_dir: Path, live: LiveServer, *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run_app(
+    data_dir: Path, live: LiveServer, *argv: str, stdin: str = "", server: str | None = None
+) -> subprocess.CompletedProcess[str]:
     # --demo: trust the test server's key, kept in the data dir like the demo server's.
-    command = [sys.executable, "-m", "app", "--data-dir", str(data_dir), "--server", live.url, "--demo", *argv]
+    url = server or live.url
+    command = [sys.executable, "-m", "app", "--data-dir", str(data_dir), "--server", url, "--demo", *argv]
     env = {**os.environ, **NO_KEYRING, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
     return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120, env=env)
 
@@ -115,3 +119,12 @@ def test_several_organisations_need_org(sqlite_server: LiveServer, data_dir: Pat
     result = run_app(data_dir, sqlite_server, *args, stdin=DEFAULT_PASSWORD + "\n")
     assert result.returncode == 1
     assert "--org" in result.stderr
+
+
+def test_unreachable_server_exits_3_and_changes_nothing(sqlite_server: LiveServer, data_dir: Path) -> None:
+    key = licence(sqlite_server)
+    args = ("activate", "--serial", key.serial, "--cdkey", key.cdkey, "--login", LOGIN)
+    result = run_app(data_dir, sqlite_server, *args, stdin=DEFAULT_PASSWORD + "\n", server=dead_url())
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "cannot be reached" in result.stderr and "Traceback" not in result.stderr
+    assert not (data_dir / "licence.json").exists()

@@ -21,7 +21,7 @@ from tests.support.documents import Signer, payload, tamper_payload, write_cache
 from tests.support.licensing import customer, issue_licence
 from tests.support.live import LiveServer
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 # Heavy or online-only packages the offline check must never load.
 FORBIDDEN = ("PySide6", "shiboken6", "requests", "urllib3", "keyring", "secretstorage", "jeepney", "sqlalchemy")
 

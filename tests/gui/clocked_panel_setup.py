@@ -1,4 +1,5 @@
-"""Issue 6 test set-up: a controllable client clock, an activated panel, a server going away and coming back."""
+"""Set-up for the lease, maintenance and add-on tests: a controllable client clock, an activated panel, a server
+going away and coming back."""
 
 from __future__ import annotations
 

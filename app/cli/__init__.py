@@ -1,0 +1,54 @@
+"""``python -m app …``: the panel, and the commands IT staff script.
+
+``parser`` defines the command line and which function runs each command; ``status`` (status and fingerprint),
+``activate`` and ``offline`` hold the commands, ``session`` the sign-in they share, and ``errors`` the one
+mapping from an error to a user message and an exit code. ``status`` and ``fingerprint`` must start fast and
+must not pull in Qt, requests or keyring: only the parser and app/cli/status.py load with them, and every other
+module is imported when it is needed (a command's module when it runs, ``errors`` when something failed).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.cli.parser import build_parser
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None, *, setup_logging: bool = False) -> int:
+    """Run one command; returns the process exit code. ``python -m app`` sets ``setup_logging``."""
+    try:
+        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code or 0)
+
+    from app.services.paths import AppPaths
+
+    args.paths = AppPaths.from_data_dir(args.data_dir)
+    if setup_logging:
+        from app.logging_setup import configure_logging
+
+        # Read-only commands leave no files behind: their warnings go to stderr only.
+        configure_logging(args.paths, verbose=args.verbose, to_file=not args.read_only)
+    if args.lang:
+        from app.i18n import set_language
+
+        set_language(args.lang)
+    try:
+        return int(args.run(args))
+    except (Exception, KeyboardInterrupt) as exc:
+        from app.cli.errors import failure_for  # only now: `status` rarely fails
+
+        failure = failure_for(exc)
+        if isinstance(exc, BrokenPipeError):  # nobody reads stdout any more: let the exit flush go nowhere
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if failure.is_bug:
+            log.error("%s failed", args.command or "the panel", exc_info=exc)
+        if failure.message:
+            print(f"error: {failure.message}", file=sys.stderr)
+        return failure.exit_code

@@ -1,0 +1,37 @@
+"""What 续费 and 批量续费 share: the period and date wording, and the renewal calls both make."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from app.domain.orders import Order
+from app.domain.renewal import RenewalQuote, RenewalRequest
+from app.i18n import tr
+from app.services.http import CancelToken
+from app.ui.purchase.payment_view import OrderSource
+
+
+class RenewalOrders(OrderSource, Protocol):
+    """Quote, order and follow a renewal (the payment step polls ``order``)."""
+
+    def renewal_quote(
+        self,
+        months: int,
+        ledgers: int | None = None,
+        licence_id: int | None = None,
+        *,
+        cancel: CancelToken | None = None,
+    ) -> RenewalQuote: ...
+
+    def place_renewal(self, request: RenewalRequest, *, cancel: CancelToken | None = None) -> Order: ...
+
+    def renewal_order(self, order_id: int, *, cancel: CancelToken | None = None) -> Order: ...
+
+
+def period_text(months: int) -> str:
+    return tr("{months} months ({years} year(s))", months=months, years=months // 12)
+
+
+def date_text(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d") if value is not None else "—"
