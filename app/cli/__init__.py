@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from app.cli.output import tolerate_unencodable_text
 from app.cli.parser import build_parser
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 def main(argv: Sequence[str] | None = None, *, setup_logging: bool = False) -> int:
     """Run one command; returns the process exit code. ``python -m app`` sets ``setup_logging``."""
+    tolerate_unencodable_text()
     try:
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help (0) or a usage error (2)

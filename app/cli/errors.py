@@ -20,6 +20,8 @@ EXIT_BLOCKED = 2
 # The licence cache cannot be read, the server cannot be reached, a document does not verify, a file cannot be
 # written: nothing is wrong with the licence itself, so trying again later may help.
 EXIT_UNAVAILABLE = 3
+# A failure the program did not expect (a bug, a build missing a part): never 1–3, which scripts act on.
+EXIT_INTERNAL = 4
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 SIGN_IN_HINT = "use --login and give the password on stdin"
@@ -88,8 +90,8 @@ def failure_for(exc: BaseException) -> Failure:
     if isinstance(exc, BrokenPipeError):  # `status | head`: the reader left; not an error of ours
         return Failure("", EXIT_NOT_SET_UP)
     if isinstance(exc, ImportError):  # a build without the online parts (requests, keyring) or without Qt
-        return Failure(f"this command is not available in this build ({exc})", EXIT_NOT_SET_UP)
+        return Failure(f"this command is not available in this build ({exc})", EXIT_INTERNAL, is_bug=True)
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return Failure(f"{exc.strerror or type(exc).__name__}{where}", EXIT_UNAVAILABLE)
-    return Failure(f"unexpected error ({type(exc).__name__}); see the log", EXIT_NOT_SET_UP, is_bug=True)
+    return Failure(f"unexpected error ({type(exc).__name__}); see the log", EXIT_INTERNAL, is_bug=True)

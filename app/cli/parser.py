@@ -30,11 +30,13 @@ exit codes of `status`:
   1  not activated / not signed in
   2  blocked (any other state: ILLEGAL_COPY, EXPIRED, LEASE_EXPIRED, CLOCK_TAMPERED, …)
   3  the licence cache could not be read (damaged file)
+  4  an unexpected failure (one line on stderr, details in the log)
 exit codes of the other commands (the reason on stderr):
   0  done (`activate`, `offline import`: the code of the resulting state, as above)
   1  not signed in; wrong serial, CDkey, password or file; a choice to make (--org)
   2  a blocked state (TOO_MANY_MACHINES, …); bad arguments
   3  the server cannot be reached, a document does not verify, a file cannot be written
+  4  an unexpected failure
 
 example: python -m app --data-dir D status --json
 """

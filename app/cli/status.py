@@ -25,7 +25,9 @@ def run_status(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps(status_as_json(status), ensure_ascii=False, indent=2))
+        from app.cli.output import write_utf8
+
+        write_utf8(json.dumps(status_as_json(status), ensure_ascii=False, indent=2) + "\n")
     else:
         print(format_status_text(status))
     return status.exit_code

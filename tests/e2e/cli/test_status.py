@@ -124,3 +124,36 @@ def test_a_document_activated_on_the_real_server_reads_active(sqlite_server: Liv
 
     fingerprint = run_app("--data-dir", str(data_dir), "fingerprint")
     assert fingerprint.stdout.strip() == report["licence"]["machine"]["feature_code"]
+
+
+def run_app_bytes(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *argv], cwd=REPO, capture_output=True, timeout=60, env={**os.environ, **env}
+    )
+
+
+@pytest.mark.parametrize("console", ["cp1252", "gbk", "ascii"])
+def test_status_json_is_utf8_and_text_never_crashes_on_any_code_page(active_data_dir: Path, console: str) -> None:
+    # An English Windows console redirected to a file encodes in cp1252, a Chinese one in GBK.
+    env = {"PYTHONIOENCODING": console, "PYTHONUTF8": "0"}
+    as_json = run_app_bytes("--data-dir", str(active_data_dir), "--demo", "status", "--json", env=env)
+    assert as_json.returncode == 0, as_json.stderr.decode("utf-8", "replace")
+    document = json.loads(as_json.stdout.decode("utf-8"))  # UTF-8 bytes, whatever the console's encoding
+    assert document["state"]["label_zh"] == "已激活"
+    as_text = run_app_bytes("--data-dir", str(active_data_dir), "--demo", "--lang", "zh_CN", "status", env=env)
+    assert as_text.returncode == 0, as_text.stderr.decode("utf-8", "replace")
+    assert as_text.stdout.strip()  # printed, with '?' at worst where the code page lacks a character
+
+
+def test_a_program_that_cannot_start_exits_4_with_one_line(tmp_path: Path) -> None:
+    # A broken install: the command-line package fails to import. Scripts must not read that as a licence state.
+    broken = tmp_path / "broken"
+    (broken / "app" / "cli").mkdir(parents=True)
+    (broken / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (broken / "app" / "__main__.py").write_text((REPO / "app" / "__main__.py").read_text("utf-8"), "utf-8")
+    (broken / "app" / "cli" / "__init__.py").write_text("raise RuntimeError('damaged file')\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "status"], cwd=broken, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 4
+    assert result.stderr.strip().count("\n") == 0 and "cannot start" in result.stderr

@@ -264,7 +264,7 @@ def test_offline_request_that_cannot_be_written_names_the_file_and_exits_3(
     assert err == f"error: cannot write {out_file} (Permission denied)\n"
 
 
-def test_a_bug_exits_1_and_leaves_its_traceback_in_the_log(
+def test_a_bug_exits_4_and_leaves_its_traceback_in_the_log(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
@@ -272,7 +272,7 @@ def test_a_bug_exits_1_and_leaves_its_traceback_in_the_log(
 ) -> None:
     opened(FakeService(error=ZeroDivisionError("oops"), fail_in="activate"))
     code, _, err = run(capsys, *activate_args(tmp_path, "--org", "7"))
-    assert code == 1 and "unexpected error (ZeroDivisionError)" in err
+    assert code == 4 and "unexpected error (ZeroDivisionError)" in err
     assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
 
 

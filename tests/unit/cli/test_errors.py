@@ -9,6 +9,7 @@ from licence_protocol.errors import ErrorCode
 
 from app.cli.errors import (
     EXIT_BLOCKED,
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_NOT_SET_UP,
     EXIT_UNAVAILABLE,
@@ -119,10 +120,12 @@ def test_quiet_endings_print_nothing() -> None:
 
 def test_a_build_without_a_part_says_so() -> None:
     failure = failure_for(ModuleNotFoundError("No module named 'requests'"))
-    assert failure == Failure("this command is not available in this build (No module named 'requests')", 1)
+    assert failure == Failure(
+        "this command is not available in this build (No module named 'requests')", EXIT_INTERNAL, is_bug=True
+    )
 
 
-def test_an_unexpected_error_is_a_bug_that_exits_1() -> None:
+def test_an_unexpected_error_is_a_bug_that_exits_4_never_a_code_scripts_act_on() -> None:
     failure = failure_for(ZeroDivisionError("division by zero"))
-    assert failure.exit_code == EXIT_NOT_SET_UP and failure.is_bug
+    assert failure.exit_code == EXIT_INTERNAL == 4 and failure.is_bug
     assert "ZeroDivisionError" in failure.message

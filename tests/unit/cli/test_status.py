@@ -282,4 +282,4 @@ def test_status_loads_only_the_parser_and_its_own_module(tmp_path: Path) -> None
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     exit_code, loaded = out.strip().splitlines()[-1].split(" ")
     assert exit_code == "1"  # nothing cached: not activated
-    assert loaded.split(",") == ["app.cli", "app.cli.parser", "app.cli.status"]
+    assert loaded.split(",") == ["app.cli", "app.cli.output", "app.cli.parser", "app.cli.status"]
