@@ -56,7 +56,8 @@ class BackgroundChecks(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.check_now)
-        self._watch_network()
+        # Loading the OS backend can take long (and never returns under Wine): not before the first paint.
+        QTimer.singleShot(0, self, self._watch_network)
 
     # -- scheduling --------------------------------------------------------------------------------
 

@@ -40,3 +40,22 @@ def test_demo_mode_opens_the_panel_in_chinese_and_the_demo_login_signs_in(qtbot,
         window.close()
         panel.stop()
         i18n.set_language("en")
+
+
+def test_the_network_information_backend_loads_only_after_the_first_paint(qtbot, panel_app, make_service, monkeypatch):
+    # Loading the OS backend may take long (under Wine it never returns): the window must be painted first.
+    from PySide6.QtNetwork import QNetworkInformation
+
+    from app.ui.main_window import MainWindow
+    from tests.support.http_stubs import dead_url
+
+    loads: list[bool] = []
+    monkeypatch.setattr(QNetworkInformation, "instance", staticmethod(lambda: None))
+    monkeypatch.setattr(QNetworkInformation, "loadDefaultBackend", staticmethod(lambda: loads.append(True) or False))
+    window = MainWindow(make_service(dead_url()))
+    qtbot.addWidget(window)
+    assert loads == []  # the window is built and nothing was loaded yet
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: loads == [True], timeout=TIMEOUT)
+    window.close()
