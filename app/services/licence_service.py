@@ -99,9 +99,12 @@ class LicenceService:
         machine_name: str | None = None,
         server_url: str | None = None,
         demo: bool = False,
+        locked_settings: frozenset[str] = frozenset(),
     ) -> None:
         self.paths = paths
         self.settings = settings
+        # Enforced by the administrator (Windows policy values): shown, never changed from here.
+        self.locked_settings = locked_settings
         self.credentials = credentials
         self.fingerprint = fingerprint
         self.trusted_keys = dict(trusted_keys)
@@ -514,6 +517,7 @@ class LicenceService:
         """Save new settings; a changed server or network setting takes a new client (same server: same session)."""
         with self._lock:
             old, old_url = self.settings, self.server_url
+            settings = settings.replace(**{name: getattr(old, name) for name in self.locked_settings})
             self._save_settings(settings)
             network = ("server_url", "proxy_mode", "proxy_url", "ca_bundle")
             if all(getattr(old, n) == getattr(settings, n) for n in network):
@@ -660,12 +664,14 @@ def open_service(
     fingerprint: FingerprintSource | None = None,
 ) -> LicenceService:
     """A service from the saved settings; ``server_url`` (``--server``) overrides the saved URL for this run."""
+    loaded = load_settings(paths)
     return LicenceService(
         paths,
-        load_settings(paths).settings,
+        loaded.settings,
         credentials or CredentialStore(),
         fingerprint or SystemFingerprint(paths),
         trusted_keys if trusted_keys is not None else load_trusted(paths, demo=demo),
         server_url=server_url or None,
         demo=demo,
+        locked_settings=loaded.locked,
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.services.admin_settings import AdminSettings, read_admin_settings
 from app.services.paths import AppPaths, write_atomically
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class ClientSettings:
 class LoadedSettings:
     settings: ClientSettings
     warning: str | None = None  # shown to the user once: the file was unreadable and defaults were used
+    locked: frozenset[str] = frozenset()  # settings the administrator enforces: the user cannot change them
 
 
 def _valid(name: str, value: Any) -> bool:
@@ -58,48 +61,69 @@ def _valid(name: str, value: Any) -> bool:
     return value is None or isinstance(value, str)  # the optional strings
 
 
-def settings_from_json(data: Any) -> LoadedSettings:
-    """Build settings from parsed JSON: unknown keys ignored, each bad value replaced by its default."""
-    if not isinstance(data, dict):
-        return LoadedSettings(ClientSettings(), "settings file is not a JSON object; defaults used")
-    values: dict[str, Any] = {}
+def settings_from_json(data: Any, admin: AdminSettings | None = None) -> LoadedSettings:
+    """Build settings from parsed JSON: unknown keys ignored, each bad value replaced by its default.
+
+    The administrator's presets fill what the file does not set; enforced values win over the file.
+    """
+    admin = admin or AdminSettings()
+    values: dict[str, Any] = _admin_values(admin.presets, "preset")
     bad: list[str] = []
-    for field in dataclasses.fields(ClientSettings):
-        if field.name not in data:
-            continue
-        if _valid(field.name, data[field.name]):
-            values[field.name] = data[field.name]
-        else:
-            bad.append(field.name)
-    warning = f"invalid settings ignored ({', '.join(bad)}); defaults used for them" if bad else None
-    return LoadedSettings(ClientSettings(**values), warning)
+    if isinstance(data, dict):
+        for field in dataclasses.fields(ClientSettings):
+            if field.name not in data:
+                continue
+            if _valid(field.name, data[field.name]):
+                values[field.name] = data[field.name]
+            else:
+                bad.append(field.name)
+    enforced = _admin_values(admin.enforced, "policy")
+    values.update(enforced)
+    if not isinstance(data, dict):
+        warning: str | None = "settings file is not a JSON object; defaults used"
+    else:
+        warning = f"invalid settings ignored ({', '.join(bad)}); defaults used for them" if bad else None
+    return LoadedSettings(ClientSettings(**values), warning, frozenset(enforced))
 
 
-def load_settings(paths: AppPaths) -> LoadedSettings:
-    """Read settings.json; a missing file gives defaults, a corrupt one defaults plus a warning."""
+def _admin_values(values: Mapping[str, str], source: str) -> dict[str, Any]:
+    valid = {name: value for name, value in values.items() if _valid(name, value)}
+    for name in sorted(set(values) - set(valid)):
+        log.warning("administrator %s for %s is not valid; ignored", source, name)
+    return valid
+
+
+def load_settings(paths: AppPaths, admin: AdminSettings | None = None) -> LoadedSettings:
+    """Read settings.json over the administrator's presets, under what the administrator enforces.
+
+    A missing file gives the defaults, a corrupt one the defaults plus a warning. ``admin`` defaults to what is
+    set on this computer (the Windows registry's policy keys, or /etc/licence-panel).
+    """
+    admin = read_admin_settings() if admin is None else admin
     path = paths.settings_file
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_SETTINGS_BYTES + 1)
     except FileNotFoundError:
-        return LoadedSettings(ClientSettings())
+        return settings_from_json({}, admin)
     except OSError as exc:
-        return _defaults_because(f"settings file unreadable ({exc.strerror or type(exc).__name__})")
+        return _defaults_because(f"settings file unreadable ({exc.strerror or type(exc).__name__})", admin)
     if len(raw) > MAX_SETTINGS_BYTES:
-        return _defaults_because("settings file is too large")
+        return _defaults_because("settings file is too large", admin)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return _defaults_because("settings file is not valid JSON")
-    loaded = settings_from_json(data)
+        return _defaults_because("settings file is not valid JSON", admin)
+    loaded = settings_from_json(data, admin)
     if loaded.warning:
         log.warning("%s: %s", path, loaded.warning)
     return loaded
 
 
-def _defaults_because(reason: str) -> LoadedSettings:
+def _defaults_because(reason: str, admin: AdminSettings) -> LoadedSettings:
     log.warning("%s; defaults used", reason)
-    return LoadedSettings(ClientSettings(), f"{reason}; defaults used")
+    loaded = settings_from_json({}, admin)
+    return dataclasses.replace(loaded, warning=f"{reason}; defaults used")
 
 
 def save_settings(paths: AppPaths, settings: ClientSettings) -> None:

@@ -67,3 +67,18 @@ def test_testing_another_server_changes_nothing_until_save(qtbot, panel_app, dem
     qtbot.waitUntil(lambda: gone(dialog), timeout=TIMEOUT)
     assert other in settings_file.read_text("utf-8")  # Save is what saves
     assert demo_service.server_url == other
+
+
+def test_settings_the_administrator_enforces_are_shown_locked_and_kept_on_save(qtbot, panel_app, demo, demo_service):
+    demo_service.locked_settings = frozenset({"server_url", "proxy_mode"})
+    window = open_window(qtbot, demo_service)
+    dialog = _open_settings(window)
+    assert not dialog.server_url.isEnabled() and not dialog.proxy_manual.isEnabled()
+    assert dialog.language.isEnabled() and dialog.locked_note.isVisibleTo(dialog)
+    assert dialog.server_url.text() == demo.live.url
+    dialog.server_url.setText("https://elsewhere.example")  # what a script or a stale value could still put there
+    dialog.language.setCurrentIndex(dialog.language.findData("vi"))
+    dialog.on_save()
+    assert demo_service.settings.server_url == demo.live.url  # enforced: unchanged
+    assert demo_service.settings.language == "vi"  # the user's own choice: saved
+    window.close()

@@ -84,12 +84,15 @@ class SettingsDialog(QDialog):
         {"system": self.proxy_system, "none": self.proxy_none, "manual": self.proxy_manual}.get(
             mode, self.proxy_system
         ).setChecked(True)
-        self.proxy_manual.toggled.connect(self.proxy_url.setEnabled)
-        self.proxy_url.setEnabled(mode == "manual")
+        self.proxy_manual.toggled.connect(
+            lambda on: self.proxy_url.setEnabled(on and "proxy_url" not in service.locked_settings)
+        )
+        self.proxy_url.setEnabled(mode == "manual" and "proxy_url" not in service.locked_settings)
         self.ca_bundle = QLineEdit(settings.ca_bundle or "")
         self.ca_bundle.setPlaceholderText(tr("Default (the system's certificates)"))
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self.on_browse_button_clicked)
+        self.browse_button = browse
         self.language = QComboBox()
         self.language.addItem(tr("System default"), None)
         for code in i18n.LANGUAGES:
@@ -136,11 +139,31 @@ class SettingsDialog(QDialog):
         column = QVBoxLayout(self)
         column.setContentsMargins(20, 18, 20, 16)
         column.setSpacing(12)
+        self.locked_note = QLabel(tr("Settings shown greyed out are set by your administrator."))
+        self.locked_note.setObjectName("hint")
+        self.locked_note.setWordWrap(True)
+        self._lock_enforced(service.locked_settings)
         column.addLayout(form)
+        column.addWidget(self.locked_note)
         column.addLayout(test_row)
         column.addWidget(self.report)
         column.addWidget(self.error)
         column.addWidget(buttons)
+
+    def _lock_enforced(self, locked: frozenset[str]) -> None:
+        """What the administrator enforces stays visible but cannot be changed here."""
+        widgets: dict[str, tuple[QWidget, ...]] = {
+            "server_url": (self.server_url,),
+            "proxy_mode": (self.proxy_system, self.proxy_none, self.proxy_manual),
+            "proxy_url": (self.proxy_url,),
+            "ca_bundle": (self.ca_bundle, self.browse_button),
+            "language": (self.language,),
+        }
+        for name in locked:
+            for widget in widgets.get(name, ()):
+                widget.setEnabled(False)
+                widget.setToolTip(tr("Set by your administrator"))
+        self.locked_note.setVisible(bool(locked))
 
     def values(self) -> dict[str, Any]:
         mode = "manual" if self.proxy_manual.isChecked() else "none" if self.proxy_none.isChecked() else "system"
