@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from app.services.paths import AppPaths
+from app.services.paths import AppPaths, create_private_file, make_private_dir
 
 REDACTED = "[redacted]"
 _PATTERNS = (
@@ -56,10 +56,16 @@ def _rotating_file_handler(path: Path) -> logging.Handler:
     import logging.handlers  # not at import time: `status` starts faster without it
 
     class LazyRotatingFileHandler(logging.handlers.RotatingFileHandler):
-        """Creates the log directory on the first record, not at start-up (read-only runs stay read-only)."""
+        """Creates the log directory on the first record, not at start-up (read-only runs stay read-only).
+
+        The directory is 0700 and the log 0600 (also each file a rollover starts): account names and
+        server messages in it are nobody else's business on a shared PC.
+        """
 
         def _open(self):  # type: ignore[no-untyped-def]
-            Path(self.baseFilename).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            log_file = Path(self.baseFilename)
+            make_private_dir(log_file.parent)
+            create_private_file(log_file)
             return super()._open()
 
     return LazyRotatingFileHandler(path, maxBytes=1024 * 1024, backupCount=3, encoding="utf-8", delay=True)

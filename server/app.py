@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from server.admission import AdmissionMiddleware, answer_busy
+from server.body_limit import BodyLimitMiddleware
 from server.context import ServerContext
 from server.errors import install_error_handlers
 from server.maintenance import MaintenanceMiddleware
@@ -21,6 +25,8 @@ def create_app(ctx: ServerContext) -> FastAPI:
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    app.add_exception_handler(PoolTimeoutError, answer_busy)  # load is answered 503, never 500
+    app.add_exception_handler(OperationalError, answer_busy)
     install_openapi(app)  # every error response documented as ErrorOut
     app.include_router(service.router, responses=API_ERROR_RESPONSES)
     for module in (auth, me, activations, offline, ledgers, purchase, payments, renewals):
@@ -29,5 +35,9 @@ def create_app(ctx: ServerContext) -> FastAPI:
     app.include_router(sandbox_pay.router, responses=PAGE_ERROR_RESPONSES)
     app.include_router(offline.page_router)  # the offline activation page for people with only a browser
     app.add_middleware(TextGuardMiddleware)  # NUL and lone surrogates: 422, never a database error
+    app.add_middleware(AdmissionMiddleware, capacity=ctx.capacity)  # no more requests than connections
     app.add_middleware(MaintenanceMiddleware, ctx=ctx)  # 503 MAINTENANCE on every call during a window
+    # outermost: an oversized body is refused before anything reads it
+    uploads = {"/api/v1/offline-activations": ctx.settings.max_upload_bytes, "/offline": ctx.settings.max_upload_bytes}
+    app.add_middleware(BodyLimitMiddleware, limit=ctx.settings.max_body_bytes, larger=uploads)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -101,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[outer], help="upgrade the schema and serve the HTTP API")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8765)
+    run.add_argument(
+        "--workers", type=_positive, default=1, help="worker processes sharing the port (PostgreSQL for more than 1)"
+    )
+    run.add_argument(
+        "--require-key",
+        action="store_true",
+        help="refuse to start without an active signing key (a fleet member must not make its own)",
+    )
     run.set_defaults(handler=cmd_run)
 
     demo = commands.add_parser(
@@ -206,7 +215,10 @@ def _add_keys(areas: Any, inner: argparse.ArgumentParser) -> None:
         metavar="ACTION", dest="action", required=True
     )
     _leaf(sub, "generate", inner, cmd_keys_generate, "create the first signing key (no-op if one is active)")
-    _leaf(sub, "rotate", inner, cmd_keys_rotate, "sign with a new key from now on; old keys stay published")
+    p = _leaf(sub, "rotate", inner, cmd_keys_rotate, "sign with a new key from now on; old keys stay published")
+    p.add_argument("--stage", action="store_true", help="add the new key unused; `keys activate` switches to it")
+    p = _leaf(sub, "activate", inner, cmd_keys_activate, "sign with a key already in the key dir")
+    p.add_argument("--kid", required=True)
     _leaf(sub, "list", inner, cmd_keys_list, "list key ids, marking the active one")
     p = _leaf(sub, "export-public", inner, cmd_keys_export, "write <kid>.pub files for resources/keys/")
     p.add_argument("--out", type=Path, required=True)
@@ -324,9 +336,27 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(args)
-    upgrade_to_head(settings.resolved_database_url())
+    if args.require_key:
+        _existing_keystore(args)  # exits 2 when the key dir holds no key
+    upgrade_to_head(settings.resolved_database_url())  # once, here: workers and other instances never migrate
     ctx = ServerContext.create(settings)  # also makes the first signing key when there is none
     log.info("signing with key %s; serving on http://%s:%s", ctx.keys.active_kid(), args.host, args.port)
+    if args.workers > 1:
+        ctx.engine.dispose()
+        if make_url(settings.resolved_database_url()).get_backend_name() == "sqlite":
+            log.warning("%d workers on SQLite take turns at one write lock; use PostgreSQL to scale", args.workers)
+        # Workers are fresh processes: they read the settings from the environment (server/asgi.py).
+        os.environ["LP_DATABASE_URL"] = settings.resolved_database_url()
+        os.environ["LP_DATA_DIR"] = str(settings.data_dir)
+        uvicorn.run(
+            "server.asgi:create_app_from_environment",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+        )
+        return EXIT_OK
     try:
         uvicorn.run(create_app(ctx), host=args.host, port=args.port, log_level="info")
     finally:
@@ -352,6 +382,10 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
             print(f"  {'':<20} {sc['product_name']} · {sc['org_name']} · {sc['note']}")
             if "addon_cdkey" in sc:
                 print(f"  {'':<20} add-on {sc['addon_name']} cdkey {sc['addon_cdkey']}")
+        elif "codes" in sc:
+            print(f"  {name:<20} {sc['note']}")
+            for c in sc["codes"]:
+                print(f"  {'':<22} {c['code']}  {c['months']} months of {sc['product_name']}")
         elif "customers" in sc:
             print(f"  {name:<20} login {sc['login']} / {sc['password']}, customers:")
             for c in sc["customers"]:
@@ -504,8 +538,20 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    if args.stage:
+        kid = _existing_keystore(args).generate(activate=False)
+        print(f"staged: {kid} (published, not signing yet; copy the key dir to every host, then `keys activate`)")
+        return EXIT_OK
     kid = _keystore(args).rotate()
     print(f"active: {kid} (earlier keys stay published so issued documents still verify)")
+    return EXIT_OK
+
+
+def cmd_keys_activate(args: argparse.Namespace) -> int:
+    keys = _existing_keystore(args)
+    if args.kid not in keys.all_kids():
+        raise CliError(f"no key {args.kid!r} in {keys.directory} (known: {', '.join(keys.all_kids())})")
+    print(f"active: {keys.activate(args.kid)}")
     return EXIT_OK
 
 

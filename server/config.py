@@ -27,9 +27,14 @@ class Settings(BaseSettings):
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     default_lease_days: int = 14
-    # Wrong serial/CDkey guesses tolerated per account or IP before backing off.
+    # Wrong serial/CDkey guesses tolerated per account before backing off; per public IP only far above
+    # what an office of 200 people behind one NAT makes, so one person's typos never stop a colleague.
     guess_free_attempts: int = 5
+    guess_ip_free_attempts: int = 1000
     guess_window_s: int = 15 * 60
+    # Request bodies: every route, and the offline-activation upload (a request file pasted or uploaded).
+    max_body_bytes: int = 64 * 1024
+    max_upload_bytes: int = 1024 * 1024
     # Activations + deactivations per licence per churn window (the anchors' churn-abuse complaint).
     churn_limit: int = 20
     churn_window_days: int = 30

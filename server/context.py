@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.clock import Clock
 from server.config import Settings
-from server.db import make_engine, make_session_factory
+from server.db import make_engine, make_read_session_factory, make_session_factory, request_capacity
 from server.signing import KeyStore
 
 
@@ -20,6 +20,16 @@ class ServerContext:
     sessions: sessionmaker[Session]
     keys: KeyStore
     clock: Clock = field(default_factory=Clock)
+    # Sessions for requests that only read (GET): on SQLite they never take the write lock.
+    read_sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.read_sessions = make_read_session_factory(self.engine)
+
+    @property
+    def capacity(self) -> int:
+        """Requests served at once; more wait briefly, then answer 503 SERVER_BUSY (server/admission.py)."""
+        return request_capacity(self.engine)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> ServerContext:

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, Update, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.files import prepare_sqlite_file
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
 
@@ -24,20 +26,49 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+# Requests served at once (server/admission.py admits no more): each holds at most one pooled connection,
+# so the pool never makes an admitted request wait, and no request waits for a connection while holding a
+# thread another one needs. On SQLite writers then queue on its write lock (busy_timeout), readers do not.
+REQUEST_CONNECTIONS = {"sqlite": 16, "postgresql": 16}
+# Beyond those: the few code paths that open a second session (payment callbacks, the sandbox pay page), the
+# maintenance-window refresh, and a CLI sharing the engine.
+SPARE_CONNECTIONS = 4
+# The connection option that marks a read-only session: on SQLite it begins without taking the write lock.
+READ_ONLY = "licence_read_only"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def request_capacity(engine: Engine) -> int:
+    """How many requests may use the database at once (the pool is sized for them)."""
+    return REQUEST_CONNECTIONS.get(engine.dialect.name, REQUEST_CONNECTIONS["postgresql"])
+
+
 def make_engine(url: str) -> Engine:
     url = _normalise_url(url)
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    pool: dict[str, int] = {
+        "pool_size": REQUEST_CONNECTIONS.get(backend, REQUEST_CONNECTIONS["postgresql"]),
+        "max_overflow": SPARE_CONNECTIONS,
+        "pool_timeout": 10,
+    }
+    if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            prepare_sqlite_file(Path(parsed.database))  # 0600 with its WAL, in a 0700 data dir
+        else:
+            pool = {}  # an in-memory database lives in one connection: SQLAlchemy's default pool for it
+        timeout_s = SQLITE_BUSY_TIMEOUT_MS / 1000
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout_s}, **pool)
         _make_sqlite_serialisable(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
+    # No pre-ping: it is one more round trip per request. A connection the database dropped fails one request,
+    # and SQLAlchemy then discards the whole pool, so the next requests reconnect.
+    return create_engine(url, pool_recycle=1800, **pool)
 
 
 def _make_sqlite_serialisable(engine: Engine) -> None:
-    """Take SQLite's write lock at BEGIN, so read-check-write sequences (seat counts) cannot interleave."""
+    """Write transactions take SQLite's write lock at BEGIN, so read-check-write sequences (seat counts) cannot
+    interleave; read-only sessions (``READ_ONLY``) begin deferred and never take it (WAL readers do not block)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -45,16 +76,21 @@ def _make_sqlite_serialisable(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests that only read: on SQLite they never wait for, nor hold, the write lock."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextmanager
@@ -93,5 +129,5 @@ def upgrade_to_head(url: str) -> None:
     url = _normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(Path(parsed.database))  # 0600 with its WAL, in a 0700 data dir
     command.upgrade(alembic_config(url), "head")

@@ -20,21 +20,24 @@ from server.services.activation import Caller
 from server.services.auth import hash_token
 
 
-def get_context(request: Request) -> ServerContext:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a sync one on a worker thread, a hop each.
+async def get_context(request: Request) -> ServerContext:
     ctx: ServerContext = request.app.state.ctx
     return ctx
 
 
-def get_session(ctx: Annotated[ServerContext, Depends(get_context)]) -> Iterator[Session]:
-    with session_scope(ctx.sessions) as session:
+def get_session(request: Request, ctx: Annotated[ServerContext, Depends(get_context)]) -> Iterator[Session]:
+    # A GET only reads: on SQLite its session never takes the write lock, so reads never queue behind writes.
+    factory = ctx.read_sessions if request.method in ("GET", "HEAD") else ctx.sessions
+    with session_scope(factory) as session:
         yield session
 
 
-def get_clock(ctx: Annotated[ServerContext, Depends(get_context)]) -> Clock:
+async def get_clock(ctx: Annotated[ServerContext, Depends(get_context)]) -> Clock:
     return ctx.clock
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     """The public IP as this server sees it (loopback in the demo)."""
     ctx: ServerContext = request.app.state.ctx
     if ctx.settings.trust_forwarded_for:
@@ -44,7 +47,7 @@ def client_ip(request: Request) -> str:
     return (request.client.host if request.client else "unknown")[:64]
 
 
-def public_base_url(request: Request) -> str:
+async def public_base_url(request: Request) -> str:
     """Where a browser reaches this server (the pay page): the configured public URL, else this request's."""
     ctx: ServerContext = request.app.state.ctx
     return ctx.settings.public_base_url or str(request.base_url)
@@ -69,18 +72,21 @@ def current_account(
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         raise _unauthorized()
-    row = session.scalar(
-        select(AuthToken).where(AuthToken.token_hash == hash_token(token.strip()), AuthToken.kind == "access")
-    )
-    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+    # The token and its account in one round trip.
+    found = session.execute(
+        select(AuthToken, Account)
+        .join(Account, Account.id == AuthToken.account_id)
+        .where(AuthToken.token_hash == hash_token(token.strip()), AuthToken.kind == "access")
+    ).first()
+    if found is None:
         raise _unauthorized("access token invalid or expired")
-    account = session.get(Account, row.account_id)
-    if account is None:
-        raise _unauthorized()
+    row, account = found
+    if row.revoked_at is not None or row.expires_at <= clock.now():
+        raise _unauthorized("access token invalid or expired")
     return account
 
 
-def current_caller(
+async def current_caller(
     account: Annotated[Account, Depends(current_account)], ip: Annotated[str, Depends(client_ip)]
 ) -> Caller:
     return Caller(account, ip)

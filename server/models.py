@@ -189,7 +189,15 @@ class Licence(Base):
     created_at: Mapped[datetime]
 
     policy: Mapped[Policy] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
     machines: Mapped[list[Machine]] = relationship(back_populates="licence", order_by="Machine.id")
+    # The machines holding a seat, to load with the licence in one query. Read-only: seats are taken and
+    # freed through Machine rows, and a collection loaded earlier in a request does not see that.
+    seated_machines: Mapped[list[Machine]] = relationship(
+        primaryjoin="and_(Machine.licence_id == Licence.id, Machine.deactivated_at.is_(None))",
+        order_by="Machine.id",
+        viewonly=True,
+    )
 
 
 class Machine(Base):

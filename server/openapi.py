@@ -18,6 +18,7 @@ _STATUS_MEANINGS = {
     403: "Not allowed for this caller or licence",
     404: "Not found (another account's id answers the same)",
     409: "Conflict with the current state",
+    413: "Request body over the server's limit, refused before it is read (server/body_limit.py)",
     422: "Fields or a rule refused (VALIDATION_ERROR details.errors: [{loc, type, msg}])",
     429: "A limit was reached; Retry-After when it applies",
     503: "Maintenance (Retry-After, details: {ends_at, title, retry_after})",
@@ -33,8 +34,26 @@ API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": _description(status)} for status in _STATUS_MEANINGS
 }
 
-# Pages outside /api/v1 still answer malformed parameters with the error shape.
-PAGE_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {422: API_ERROR_RESPONSES[422]}
+# Pages outside /api/v1 still answer malformed parameters, oversized bodies and maintenance with the error shape.
+PAGE_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: API_ERROR_RESPONSES[status] for status in (413, 422, 503)
+}
+
+# Statuses only some operations answer, documented on those alone: JSON in the error shape, or an HTML page.
+_HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+_OPERATION_RESPONSES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("/api/v1/auth/login", "post"): {
+        "423": {"description": f"{ErrorCode.ACCOUNT_LOCKED.value}: too many wrong passwords (Retry-After)"}
+    },
+    ("/pay/{payment_id}", "get"): {"404": {"description": "No such payment (an HTML page)", "content": _HTML_PAGE}},
+    ("/pay/{payment_id}", "post"): {
+        "400": {
+            "description": "The payment cannot be paid: expired, paid already… (an HTML page)",
+            "content": _HTML_PAGE,
+        },
+        "404": {"description": "No such payment (an HTML page)", "content": _HTML_PAGE},
+    },
+}
 
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 ERROR_REF = "#/components/schemas/ErrorOut"
@@ -45,10 +64,13 @@ def apply_error_shape(spec: dict[str, Any]) -> dict[str, Any]:
 
     Whatever a route declared (a bare description, an HTML page's media type) and instead of FastAPI's own
     HTTPValidationError, which server/errors.py never answers."""
-    for path_item in spec["paths"].values():
-        for operation in path_item.values():
-            for status, response in operation.get("responses", {}).items():
-                if status[0] in "45":
+    for path, path_item in spec["paths"].items():
+        for method, operation in path_item.items():
+            responses = operation.setdefault("responses", {})
+            for status, extra in _OPERATION_RESPONSES.get((path, method), {}).items():
+                responses[status] = dict(extra)
+            for status, response in responses.items():
+                if status[0] in "45" and response.get("content") != _HTML_PAGE:
                     response["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
     schemas = spec.get("components", {}).get("schemas", {})
     for name in _FASTAPI_VALIDATION_SCHEMAS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from licence_protocol.envelope import ALGORITHM, public_key_to_b64, sign_payload
+
+from server.files import make_private_dir, remove_stale_temp_files
 
 ACTIVE_FILE = "ACTIVE"
 
@@ -30,14 +33,16 @@ class SigningKey:
 class KeyStore:
     """A directory of ``<kid>.pem`` private keys (mode 0600) and an ``ACTIVE`` file naming the signer.
 
-    Several server instances can share the directory; retired keys stay so old documents still verify.
+    Several server instances share it (``LP_KEY_DIR``: one mounted directory, or identical copies on
+    every host); ``ACTIVE`` is read at each signing, so a rotation reaches every instance at its next
+    document. Retired keys stay so old documents still verify (docs/ARCHITECTURE.md, "Running a fleet").
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     def generate(self, activate: bool = True) -> str:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.directory)  # the data dir above it too, when this makes it
         os.chmod(self.directory, 0o700)
         kid = datetime.now(UTC).strftime("k%Y%m%d") + "-" + secrets.token_hex(4)
         pem = Ed25519PrivateKey.generate().private_bytes(
@@ -54,13 +59,30 @@ class KeyStore:
 
     rotate = generate
 
+    def activate(self, kid: str) -> str:
+        """Sign with ``kid`` from now on (a key staged with ``generate(activate=False)``)."""
+        self.load(kid)  # refuse a kid that is not here, or not a usable key
+        self._write_active(kid)
+        return kid
+
     def _write_active(self, kid: str) -> None:
-        tmp = self.directory / f".{ACTIVE_FILE}.tmp"
-        tmp.write_text(kid + "\n", encoding="ascii")
-        os.replace(tmp, self.directory / ACTIVE_FILE)
+        # A temp file of its own (instances sharing the directory may rotate at once), 0600 like the keys.
+        fd, tmp = tempfile.mkstemp(prefix=f".{ACTIVE_FILE}.", suffix=".tmp", dir=self.directory)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(kid + "\n")
+            os.replace(tmp, self.directory / ACTIVE_FILE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def ensure(self) -> str:
-        """The active kid, generating a first key when the directory is empty."""
+        """The active kid, generating a first key when the directory is empty.
+
+        Called at start-up: temp files of writers killed here before (the ACTIVE file, the payment secret) go.
+        """
+        if self.directory.is_dir():
+            remove_stale_temp_files(self.directory)
         try:
             return self.active_kid()
         except FileNotFoundError:

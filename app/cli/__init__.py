@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None, *, setup_logging: bool = False) -> i
 
         # Read-only commands leave no files behind: their warnings go to stderr only.
         configure_logging(args.paths, verbose=args.verbose, to_file=not args.read_only)
+    if not args.read_only:  # read-only runs clean only what they write (write_atomically does that)
+        args.paths.remove_stale_temp_files()
     if args.lang:
         from app.i18n import set_language
 

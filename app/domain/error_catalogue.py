@@ -102,6 +102,9 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
     ErrorCode.MAINTENANCE: ErrorMeaning(
         "The licence server is under maintenance. Your saved licence keeps working; try again later."
     ),
+    ErrorCode.SERVER_BUSY: ErrorMeaning(
+        "The licence server is busy. Your saved licence keeps working; try again in a moment."
+    ),
     # Accounts
     ErrorCode.INVALID_CREDENTIALS: ErrorMeaning(
         "Wrong login or password.",

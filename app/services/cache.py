@@ -3,22 +3,27 @@
 licence.json holds ``{"format": 1, "envelope": {...}, "last_online_check": iso|null,
 "clock_watermark": iso|null}``. The envelope is kept exactly as the server signed it; it is verified
 on every read by the caller, so this module only cares about getting bytes safely to and from disk.
+Everything beside the envelope is a local note anyone who can write the file can change: the time of the
+last online check that is reported is the signed document's ``issued_at`` (app/services/local_status.py).
 
-The clock watermark ("latest time seen") is stored twice, in its own file and inside licence.json,
-and the later of the two counts: deleting either file alone does not reset it. It only ever moves
-forward, except through ``ClockWatermark.reset`` after a signed online answer (the server's clock is
-the authority, which also heals a watermark pushed into the future by a mis-set clock). Judging a
-rollback (and tolerating small corrections) is the domain's job: app/domain/evaluate.py.
+The clock watermark ("latest time seen") is stored in its own file, inside licence.json and, where the OS
+offers one, outside the data dir (``WatermarkCopy``); the latest copy counts, so deleting some of them does
+not reset it. It only ever moves forward, except through ``ClockWatermark.reset`` after a signed online
+answer (the server's clock is the authority, which also heals a watermark pushed into the future by a
+mis-set clock). Judging a rollback (and tolerating small corrections) is the domain's job:
+app/domain/evaluate.py.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from licence_protocol.dates import parse_iso
 
@@ -145,48 +150,183 @@ class LicenceCache:
         write_atomically(self.path, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-class ClockWatermark:
-    """The latest time this client has seen, to detect a system clock set back."""
+class WatermarkCopy(Protocol):
+    """One place the clock watermark is kept. Reads and writes never raise: each copy is best effort."""
 
-    def __init__(self, paths: AppPaths, cache: LicenceCache | None = None) -> None:
+    @property
+    def available(self) -> bool:
+        """False when this place cannot hold a value now (no licence cache, no keyring): not a deleted copy."""
+        ...
+
+    def read(self) -> datetime | None: ...
+
+    def write(self, moment: datetime) -> None: ...
+
+
+class _FileCopy:
+    """clock-watermark.json in the data dir."""
+
+    available = True
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> datetime | None:
+        data, problem, _ = _read_json_file(self.path)
+        if problem is not None or not isinstance(data, dict):
+            return None
+        return parse_iso(data.get("latest_seen"))
+
+    def write(self, moment: datetime) -> None:
+        try:
+            write_atomically(self.path, json.dumps({"latest_seen": to_iso(moment)}).encode("ascii"))
+        except OSError as exc:
+            log.warning("could not record the clock watermark: %s", exc.strerror or type(exc).__name__)
+
+
+class _CacheCopy:
+    """The ``clock_watermark`` field of licence.json; there is no such place while no licence is cached."""
+
+    def __init__(self, cache: LicenceCache) -> None:
+        self.cache = cache
+        self._read: CacheRead | None = None
+
+    @property
+    def available(self) -> bool:
+        return self._load().envelope is not None
+
+    def read(self) -> datetime | None:
+        self._read = None  # each read sees the file as it is now
+        return self._load().clock_watermark
+
+    def write(self, moment: datetime) -> None:
+        self._read = None
+        try:
+            self.cache.set_embedded_watermark(moment)
+        except OSError as exc:
+            log.warning("could not record the clock watermark: %s", exc.strerror or type(exc).__name__)
+
+    def _load(self) -> CacheRead:
+        if self._read is None:
+            self._read = self.cache.load()
+        return self._read
+
+
+def watermark_key(paths: AppPaths) -> str:
+    """The name of this data dir's watermark outside it (registry value, keyring entry).
+
+    One per data dir, so a second installation (or a test) with ``--data-dir`` has a watermark of its own.
+    """
+    import hashlib  # only for the copies outside the data dir: `status` on Linux never needs it
+
+    digest = hashlib.sha256(str(paths.data_dir).encode("utf-8")).hexdigest()[:16]
+    return f"clock-watermark-{digest}"
+
+
+class RegistryWatermarkCopy:
+    """Windows: a value under HKEY_CURRENT_USER\\Software\\LicencePanel\\ClockWatermark, outside the data dir.
+
+    ``winreg`` is a built-in module and cheap to import, so the offline ``status`` reads and refreshes this copy.
+    """
+
+    available = True
+    KEY = r"Software\LicencePanel\ClockWatermark"  # beside the installer's presets, not among them
+
+    def __init__(self, paths: AppPaths, registry: Any = None) -> None:
+        self.name = watermark_key(paths)
+        self._registry = registry  # the winreg module; a stand-in in tests
+
+    def read(self) -> datetime | None:
+        reg = self._winreg()
+        try:
+            with reg.OpenKey(reg.HKEY_CURRENT_USER, self.KEY) as key:
+                value, _kind = reg.QueryValueEx(key, self.name)
+        except OSError:  # no key or no value yet
+            return None
+        return parse_iso(value) if isinstance(value, str) else None
+
+    def write(self, moment: datetime) -> None:
+        reg = self._winreg()
+        try:
+            with reg.CreateKeyEx(reg.HKEY_CURRENT_USER, self.KEY, 0, reg.KEY_SET_VALUE) as key:
+                reg.SetValueEx(key, self.name, 0, reg.REG_SZ, to_iso(moment))
+        except OSError as exc:
+            log.warning("could not record the clock watermark in the registry: %s", type(exc).__name__)
+
+    def _winreg(self) -> Any:
+        if self._registry is None:
+            import importlib
+
+            self._registry = importlib.import_module("winreg")
+        return self._registry
+
+
+def os_watermark_copies(paths: AppPaths) -> list[WatermarkCopy]:
+    """Copies outside the data dir that need no import beyond the standard library: the registry on Windows.
+
+    The keyring copy (app/services/credentials.py) is added by the panel only: the offline ``status`` imports
+    no keyring.
+    """
+    return [RegistryWatermarkCopy(paths)] if sys.platform == "win32" else []
+
+
+class ClockWatermark:
+    """The latest time this client has seen, to detect a system clock set back.
+
+    Kept in several copies (the watermark file, licence.json, and where the OS offers one a copy outside the
+    data dir: the Windows registry, the keyring through the panel); the latest of them counts, and a copy found
+    missing or behind is rewritten from the others. Deleting every copy, then setting the clock back, is not
+    detected: only the signed document's server time still bounds the clock then (README.md, ``status``).
+    """
+
+    def __init__(
+        self, paths: AppPaths, cache: LicenceCache | None = None, *, extra_copies: Sequence[WatermarkCopy] = ()
+    ) -> None:
         self.paths = paths
         self.cache = cache or LicenceCache(paths)
+        self.copies: list[WatermarkCopy] = [
+            _FileCopy(paths.watermark_file),
+            _CacheCopy(self.cache),
+            *os_watermark_copies(paths),
+            *extra_copies,
+        ]
 
     def latest(self) -> datetime | None:
-        """The later of the two stored copies (None when neither exists or both are unreadable)."""
-        candidates = [self._file_value(), self.cache.load().clock_watermark]
-        known = [c for c in candidates if c is not None]
+        """The latest of the stored copies (None when none exists or all are unreadable)."""
+        known = [value for _copy, value in self._read_all() if value is not None]
         return max(known) if known else None
 
     def observe(self, *moments: datetime | None) -> datetime | None:
         """Record ``max(moments)`` (e.g. now, the document's server_time) if it is later than what is stored.
 
         Best effort: an unwritable data dir is logged, not raised, so a read-only `status` still answers.
-        Returns the watermark in force afterwards.
+        A copy that went missing (or lags) is rewritten too. Returns the watermark in force afterwards.
         """
+        values = self._read_all()
+        known = [value for _copy, value in values if value is not None]
+        stored = max(known) if known else None
         seen = [m for m in moments if m is not None]
-        stored = self.latest()
         if not seen:
             return stored
         candidate = max(seen)
         if stored is not None and candidate <= stored + WATERMARK_GRANULARITY:
+            if any(copy.available and _lags(value, stored) for copy, value in values):
+                self._store(stored)
             return max(stored, candidate)
         self._store(candidate)
         return candidate
 
     def reset(self, trusted: datetime) -> None:
-        """Set both copies to a signed server time, even backwards (after a successful online check)."""
+        """Set every copy to a signed server time, even backwards (after a successful online check)."""
         self._store(trusted)
 
-    def _store(self, moment: datetime) -> None:
-        try:
-            write_atomically(self.paths.watermark_file, json.dumps({"latest_seen": to_iso(moment)}).encode("ascii"))
-            self.cache.set_embedded_watermark(moment)
-        except OSError as exc:
-            log.warning("could not record the clock watermark: %s", exc.strerror or type(exc).__name__)
+    def _read_all(self) -> list[tuple[WatermarkCopy, datetime | None]]:
+        return [(copy, copy.read()) for copy in self.copies]
 
-    def _file_value(self) -> datetime | None:
-        data, problem, _ = _read_json_file(self.paths.watermark_file)
-        if problem is not None or not isinstance(data, dict):
-            return None
-        return parse_iso(data.get("latest_seen"))
+    def _store(self, moment: datetime) -> None:
+        for copy in self.copies:
+            copy.write(moment)
+
+
+def _lags(value: datetime | None, stored: datetime) -> bool:
+    return value is None or value < stored - WATERMARK_GRANULARITY

@@ -9,17 +9,23 @@ backend), tokens are kept in memory for this session only, ``persistent`` is Fal
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import keyring
 import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail
+from licence_protocol.dates import parse_iso
 
+from app.services.cache import to_iso, watermark_key
 from app.services.errors import ServiceError
+from app.services.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "licence-panel"
+# Not SERVICE_NAME: the user names there are logins, and the clock watermark is no credential.
+CLOCK_SERVICE_NAME = "licence-panel-clock"
 
 
 class CredentialError(ServiceError):
@@ -105,6 +111,55 @@ class CredentialStore:
             # `from None`: the backend's exception chain is not ours to vouch for.
             raise CredentialError(f"deleting from the keyring failed ({type(exc).__name__})") from None
 
+    def load_clock_watermark(self, name: str) -> str | None:
+        """The clock watermark copy ``name`` kept in the keyring; None without one or without a keyring."""
+        if not self.persistent or self._backend is None:
+            return None
+        try:
+            return self._backend.get_password(CLOCK_SERVICE_NAME, name)
+        except Exception as exc:
+            log.warning("reading the clock watermark from the keyring failed (%s)", type(exc).__name__)
+            return None
+
+    def save_clock_watermark(self, name: str, value: str) -> bool:
+        """Keep a clock watermark copy; False when it could not be (no memory fallback: it is no secret)."""
+        if not self.persistent or self._backend is None:
+            return False
+        try:
+            self._backend.set_password(CLOCK_SERVICE_NAME, name, value)
+        except Exception as exc:
+            log.warning("saving the clock watermark to the keyring failed (%s)", type(exc).__name__)
+            return False
+        return True
+
     def _degrade(self, reason: str) -> None:
         self._reason = reason
         log.warning("refresh tokens kept for this session only: %s", reason)
+
+
+class KeyringWatermarkCopy:
+    """The clock watermark in the keyring: a copy outside the data dir, kept by the panel.
+
+    The offline ``status`` imports no keyring, so it does not read this copy; the panel reads it once per
+    session and rewrites the file copies from it when they were deleted, after which ``status`` sees them again.
+    """
+
+    def __init__(self, store: CredentialStore, paths: AppPaths) -> None:
+        self.store = store
+        self.name = watermark_key(paths)
+        self._known: datetime | None = None
+        self._loaded = False
+
+    @property
+    def available(self) -> bool:
+        return self.store.persistent
+
+    def read(self) -> datetime | None:
+        if not self._loaded:  # one keyring round trip per session: this process is the only writer
+            self._known = parse_iso(self.store.load_clock_watermark(self.name))
+            self._loaded = True
+        return self._known
+
+    def write(self, moment: datetime) -> None:
+        if self.store.save_clock_watermark(self.name, to_iso(moment)):
+            self._known, self._loaded = moment, True

@@ -39,7 +39,7 @@ from app.domain.purchase import Catalogue
 from app.domain.renewal import Customer, RenewalQuote, RenewalRequest, customers_from
 from app.domain.wire import ResponseFormatError
 from app.services.cache import ClockWatermark, LicenceCache
-from app.services.credentials import CredentialError, CredentialStore
+from app.services.credentials import CredentialError, CredentialStore, KeyringWatermarkCopy
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError, ServiceError
 from app.services.fingerprint import FingerprintSource, SystemFingerprint
 from app.services.http import ApiClient, CancelToken
@@ -58,7 +58,9 @@ from app.services.trust import load_trusted
 log = logging.getLogger(__name__)
 
 # Answers meaning "the server cannot help right now": like no network, the cached document decides.
-_UNAVAILABLE_CODES = frozenset({ErrorCode.MAINTENANCE, ErrorCode.INTERNAL_ERROR, ErrorCode.HTTP_ERROR})
+_UNAVAILABLE_CODES = frozenset(
+    {ErrorCode.MAINTENANCE, ErrorCode.SERVER_BUSY, ErrorCode.INTERNAL_ERROR, ErrorCode.HTTP_ERROR}
+)
 
 
 def _utcnow() -> datetime:
@@ -112,7 +114,8 @@ class LicenceService:
         self.machine_name = machine_name or platform.node() or "PC"
         self.demo = demo  # `--demo`: the embedded demo server, whose outbox the sign-in dialog may show
         self.cache = LicenceCache(paths)
-        self.watermark = ClockWatermark(paths, self.cache)
+        # The keyring copy outlives the data dir's two (the offline `status` reads only those).
+        self.watermark = ClockWatermark(paths, self.cache, extra_copies=[KeyringWatermarkCopy(credentials, paths)])
         self._lock = threading.RLock()
         self._login: str | None = None
         self._remember = False
@@ -634,6 +637,7 @@ class LicenceService:
             now=self.now(),
             components=self.fingerprint.components(),
             trusted=self.trusted_keys,
+            watermark=self.watermark,
             session=SessionFacts(
                 signed_in_account_id=self._account_id(),
                 online=self._online,

@@ -21,7 +21,7 @@ from licence_protocol.fingerprint import feature_code
 from app.domain.error_codes import AnyErrorCode
 from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate, evaluate_for_status
 from app.domain.states import StateInfo, exit_code_for
-from app.services.cache import CacheProblem, ClockWatermark, LicenceCache, to_iso
+from app.services.cache import CacheProblem, ClockWatermark, to_iso
 from app.services.paths import AppPaths
 
 EXIT_CACHE_UNREADABLE = 3
@@ -45,8 +45,10 @@ class LocalStatus:
     feature_code: str  # this machine's
     machine_match: str | None  # same | changed | different, against the document's machine
     changed_components: tuple[str, ...] = field(default=())
+    # The verified document's issued_at: when the server last answered this machine. Never the cache's own
+    # note of it, which anyone who can write licence.json can change.
     last_online_check: datetime | None = None
-    clock_watermark: datetime | None = None  # as it was before this check
+    clock_watermark: datetime | None = None  # as it was before this check; a local note, not signed
 
     @property
     def usable(self) -> bool:
@@ -78,6 +80,7 @@ def read_local_status(
     trusted: Mapping[str, Ed25519PublicKey],
     record_clock: bool = True,
     session: SessionFacts | None = None,
+    watermark: ClockWatermark | None = None,
 ) -> LocalStatus:
     """Evaluate this machine's licence from the cache alone. Never raises for a bad or missing cache.
 
@@ -86,20 +89,20 @@ def read_local_status(
     network state and last server error join the evaluation, and an unreadable cache is a state like any.
 
     ``record_clock`` moves the clock watermark forward to ``now`` afterwards (best effort), so a
-    machine that stays offline still notices its clock being set back later.
+    machine that stays offline still notices its clock being set back later. ``watermark`` is the panel's
+    store with its copy outside the data dir (the keyring); without it, the copies ``status`` can read.
     """
-    cache = LicenceCache(paths)
+    watermark_store = watermark or ClockWatermark(paths)
+    cache = watermark_store.cache
     read = cache.load()
-    watermark_store = ClockWatermark(paths, cache)
-    watermark = watermark_store.latest()
+    latest_seen = watermark_store.latest()
     common: dict[str, Any] = {
         "checked_at": now,
         "cache_file": paths.licence_file,
         "cache_problem": read.problem,
         "cache_reason": read.reason,
         "feature_code": feature_code(components) if components else "",
-        "last_online_check": read.last_online_check,
-        "clock_watermark": watermark,
+        "clock_watermark": latest_seen,
     }
     if read.problem == "corrupt" and session is None:
         return LocalStatus(
@@ -128,7 +131,7 @@ def read_local_status(
         document=document,
         now=now,
         document_problem=problem,
-        watermark=watermark,
+        watermark=latest_seen,
         local_components=dict(components),
         signed_in_account_id=None if account == DOCUMENT_ACCOUNT else account,
         online=facts.online,
@@ -150,6 +153,7 @@ def read_local_status(
         verification_error=error,
         machine_match=evaluation.machine_match.value if evaluation.machine_match else None,
         changed_components=evaluation.changed_components,
+        last_online_check=document.issued_at if document else None,
         **common,
     )
 

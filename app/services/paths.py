@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "licence-panel"
+TEMP_SUFFIX = ".tmp"  # write_atomically's temp files: ".<target name>.<random>.tmp" next to the target
+# A temp file older than this belongs to a writer that was killed: an atomic write of a few KiB takes milliseconds.
+STALE_TEMP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -60,17 +63,65 @@ class AppPaths:
         return self.log_dir / "licence-panel.log"
 
     def ensure_data_dir(self) -> Path:
-        _make_private_dir(self.data_dir)
+        make_private_dir(self.data_dir)
         return self.data_dir
 
     def ensure_log_dir(self) -> Path:
-        _make_private_dir(self.log_dir)
+        make_private_dir(self.log_dir)
         return self.log_dir
 
+    def remove_stale_temp_files(self) -> int:
+        """At start-up: delete what killed writers left in the data dir (see ``write_atomically``)."""
+        return remove_stale_temp_files(self.data_dir)
 
-def _make_private_dir(path: Path) -> None:
-    # 0700: the licence cache and settings are nobody else's business on a shared PC.
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` owner-only (0700), and every missing directory above it too.
+
+    The licence cache, settings and log are nobody else's business on a shared PC. ``mkdir -p`` would make
+    the directories on the way 0755 (the data dir is one of them when the log is written first); an existing
+    directory keeps the mode it has.
+    """
+    if path.is_dir():
+        return
+    if path.parent != path:
+        make_private_dir(path.parent)
+    path.mkdir(mode=0o700, exist_ok=True)
+
+
+def create_private_file(path: Path) -> None:
+    """Make sure ``path`` exists and only its owner may read it (a file an earlier version made 0644 is tightened)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(fd)
+    if os.name == "posix":
+        with contextlib.suppress(OSError):  # not ours to change (another owner): leave it, the open still works
+            os.chmod(path, 0o600)
+
+
+def remove_stale_temp_files(directory: Path, *, prefix: str = ".", older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Delete ``<prefix>*.tmp`` files that a killed writer left in ``directory``; answers how many went.
+
+    Only files older than ``older_than`` seconds: a younger one may belong to a writer still running in another
+    process (the panel and a ``status`` run at the same time), whose rename must not lose its source.
+    """
+    import time
+
+    removed = 0
+    deadline = time.time() - older_than
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:  # no directory yet, or not readable: nothing to clean
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < deadline:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -82,8 +133,9 @@ def write_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """
     import tempfile  # lazily: read-only commands (`status`) never pay for it
 
-    _make_private_dir(path.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    make_private_dir(path.parent)
+    remove_stale_temp_files(path.parent, prefix=f".{path.name}.")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):

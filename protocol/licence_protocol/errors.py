@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     HTTP_ERROR = "HTTP_ERROR", 400
     INTERNAL_ERROR = "INTERNAL_ERROR", 500
     MAINTENANCE = "MAINTENANCE", 503, ("ends_at", "title", "retry_after")
+    SERVER_BUSY = "SERVER_BUSY", 503, ("retry_after",)
 
     # Accounts
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS", 401, ("attempts_left",)

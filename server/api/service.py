@@ -48,7 +48,7 @@ class AnnouncementsOut(BaseModel):
 
 
 @router.get("/healthz", response_model=Health, tags=["service"])
-def healthz(clock: ClockDep) -> Any:
+async def healthz(clock: ClockDep) -> Any:  # async: answers without waiting for a worker thread
     return {"status": "ok", "time": clock.now().isoformat()}
 
 

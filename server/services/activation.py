@@ -19,11 +19,11 @@ from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import MachineMatch, compare_components
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from server.config import Settings
 from server.errors import ApiError, not_found
-from server.models import Account, AddonKey, IpBinding, Licence, LicenceEvent, Machine, Organisation
+from server.models import Account, AddonKey, IpBinding, Licence, LicenceEvent, Machine, Organisation, Policy
 from server.services import ratelimit
 from server.services.documents import (
     active_machines,
@@ -78,21 +78,28 @@ def _invalid_key() -> ApiError:
     return ApiError(ErrorCode.INVALID_SERIAL_OR_CDKEY, "serial number or CDkey is not valid")
 
 
-def _guess_keys(caller: Caller) -> tuple[str, str]:
-    return (f"guess:account:{caller.account.id}", f"guess:ip:{caller.ip}")
+def _guess_limits(settings: Settings, caller: Caller) -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    # Per account first; per IP only far above what an office behind one NAT makes (server/config.py).
+    # Never per serial: guesses aimed at someone's serial count against the guesser, not the owner.
+    return (
+        ratelimit.Limit(f"guess:account:{caller.account.id}", settings.guess_free_attempts),
+        ratelimit.Limit(f"guess:ip:{caller.ip}", settings.guess_ip_free_attempts),
+    )
 
 
 def _check_guess_backoff(session: Session, settings: Settings, caller: Caller, now: datetime) -> None:
-    wait = ratelimit.backoff_retry_after(
-        session, _guess_keys(caller), now, free=settings.guess_free_attempts, window_s=settings.guess_window_s
-    )
+    limits = _guess_limits(settings, caller)
+    # One account's attempts are checked one at a time on every instance until this transaction ends
+    # (the failure recorded and committed, or the activation done), so no more than the free ones get through.
+    ratelimit.lock(session, limits[0].key, now, window_s=settings.guess_window_s)
+    wait = ratelimit.backoff_retry_after(session, limits, now, window_s=settings.guess_window_s)
     if wait > 0:
         raise ratelimit.rate_limited(wait, "too many wrong serial numbers or CDkeys, try again later")
 
 
-def _record_failed_guess(session: Session, caller: Caller, now: datetime) -> ApiError:
-    for key in _guess_keys(caller):
-        ratelimit.hit(session, key, now)
+def _record_failed_guess(session: Session, settings: Settings, caller: Caller, now: datetime) -> ApiError:
+    for limit in _guess_limits(settings, caller):
+        ratelimit.hit(session, limit.key, now)
     # The request is about to fail, and a failing request is rolled back: keep the count first.
     session.commit()
     return _invalid_key()
@@ -103,10 +110,14 @@ def clear_key_check(cdkey: str) -> KeyCheck:
     return lambda stored_hash: hmac.compare_digest(offered, stored_hash)
 
 
+# A licence's policy and product come with it in the same query: every operation reads them.
+_WITH_POLICY = joinedload(Licence.policy, innerjoin=True).joinedload(Policy.product, innerjoin=True)
+
+
 def _find_licence(session: Session, serial: str, cdkey: str | KeyCheck, *, lock: bool) -> Licence | None:
-    stmt = select(Licence).where(Licence.serial == normalise_key(serial))
+    stmt = select(Licence).options(_WITH_POLICY).where(Licence.serial == normalise_key(serial))
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = stmt.with_for_update(of=Licence).execution_options(populate_existing=True)
     licence = session.scalar(stmt)
     matches = clear_key_check(cdkey) if isinstance(cdkey, str) else cdkey
     # Checked even for an unknown serial: both cases cost the same.
@@ -116,10 +127,15 @@ def _find_licence(session: Session, serial: str, cdkey: str | KeyCheck, *, lock:
 
 
 def _owned_licence(session: Session, account: Account, licence_id: int, *, lock: bool = False) -> Licence:
-    stmt = select(Licence).where(Licence.id == licence_id)
+    """The caller's licence with its policy, product, organisation and seated machines: one query."""
+    stmt = (
+        select(Licence)
+        .options(_WITH_POLICY, joinedload(Licence.organisation), joinedload(Licence.seated_machines))
+        .where(Licence.id == licence_id)
+    )
     if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    licence = session.scalar(stmt)
+        stmt = stmt.with_for_update(of=Licence).execution_options(populate_existing=True)
+    licence = session.execute(stmt).unique().scalar_one_or_none()
     if licence is None or licence.account_id != account.id:
         raise not_found("licence")
     return licence
@@ -260,7 +276,7 @@ def preview(
     _check_guess_backoff(session, settings, caller, now)
     licence = _find_licence(session, serial, cdkey, lock=False)
     if licence is None:
-        raise _record_failed_guess(session, caller, now)
+        raise _record_failed_guess(session, settings, caller, now)
     _check_product(licence, product_code)
     policy = licence.policy
     org = session.get(Organisation, licence.organisation_id) if licence.organisation_id is not None else None
@@ -304,7 +320,7 @@ def activate(
         raise not_found("organisation")
     licence = _find_licence(session, serial, cdkey, lock=True)
     if licence is None:
-        raise _record_failed_guess(session, caller, now)
+        raise _record_failed_guess(session, settings, caller, now)
     _check_product(licence, product_code)
     if licence.account_id is not None and (
         licence.account_id != caller.account.id or licence.organisation_id != org.id
@@ -318,7 +334,8 @@ def activate(
     _check_usable(licence, now)
     policy = licence.policy
 
-    lookup = find_machine(active_machines(session, licence.id), device)
+    machines = active_machines(session, licence.id)  # under the licence's lock: the seat count below holds
+    lookup = find_machine(machines, device)
     if lookup.verdict is MachineMatch.SAME and lookup.machine is not None:
         machine = lookup.machine
         _refresh_machine(machine, device, caller.ip, now)
@@ -332,7 +349,7 @@ def activate(
             )
         if policy.one_account_per_ip:
             _check_ip_binding(session, licence, caller)
-        if seats_used(session, licence.id) >= policy.max_machines:
+        if len(machines) >= policy.max_machines:
             raise _too_many_machines(session, licence)
         machine = Machine(
             licence_id=licence.id,
@@ -382,9 +399,9 @@ def validate(
     """Online re-authentication: a fresh document for this machine, echoing the client's nonce."""
     licence = _owned_licence(session, caller.account, licence_id)
     _check_usable(licence, now)
-    lookup = find_machine(active_machines(session, licence.id), device)
+    lookup = find_machine(licence.seated_machines, device)
     if lookup.machine is None:
-        if seats_used(session, licence.id) >= licence.policy.max_machines:
+        if len(licence.seated_machines) >= licence.policy.max_machines:
             raise _too_many_machines(session, licence)
         raise ApiError(ErrorCode.NOT_ACTIVATED_ON_MACHINE, "this licence is not activated on this machine")
     if lookup.verdict is MachineMatch.CHANGED:
@@ -490,7 +507,7 @@ def attach_addon(
         .execution_options(populate_existing=True)
     )
     if addon is None:
-        raise _record_failed_guess(session, caller, now)
+        raise _record_failed_guess(session, settings, caller, now)
     if addon.licence_id is not None:
         raise ApiError(ErrorCode.CODE_ALREADY_REDEEMED, "this add-on CDkey has already been used")
     _check_usable(licence, now)

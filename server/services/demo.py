@@ -30,6 +30,7 @@ from server.models import (
     Organisation,
     Policy,
     Product,
+    RechargeCode,
 )
 from server.services.admin import (
     create_account,
@@ -43,6 +44,7 @@ from server.services.admin import (
 from server.services.customers import link_customer
 from server.services.keys import hash_cdkey, new_cdkey
 from server.services.passwords import hash_password
+from server.services.recharge_codes import new_code
 
 DEMO_LOGIN = "13800000001"
 DEMO_PASSWORD = "Demo#2025pass"
@@ -75,7 +77,12 @@ ACTIVATION_ERRORS = {
     "SUSPENDED": "LICENCE_SUSPENDED",
 }
 
-RECHARGE_NOTE = "recharge codes (充值码) come with the purchase feature; none are seeded yet"
+RECHARGE_CODES = 2
+RECHARGE_MONTHS = 12
+RECHARGE_NOTE = (
+    "unused recharge codes (充值码) of {product}, {months} months each: redeem one on a licence of that product "
+    "(产品充值), e.g. the expired scenario's, which it brings back to life"
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,21 @@ class _Catalogue:
     standard: Policy
     cloud: Policy
     kis: Policy
+
+
+def _recharge_codes(session: Session, product: Product, now: datetime) -> dict[str, Any]:
+    """Fresh unused codes (not from an order, so no refund can void them); printed like the CDkeys."""
+    codes = []
+    for _ in range(RECHARGE_CODES):
+        row = RechargeCode(code=new_code(), months=RECHARGE_MONTHS, product_id=product.id, created_at=now)
+        session.add(row)
+        codes.append({"code": row.code, "months": row.months, "product_code": product.code})
+    session.flush()
+    return {
+        "codes": codes,
+        "product_name": product.name,
+        "note": RECHARGE_NOTE.format(product=product.name, months=RECHARGE_MONTHS),
+    }
 
 
 def seed_demo(session: Session, now: datetime) -> DemoData:
@@ -221,7 +243,7 @@ def seed_demo(session: Session, now: datetime) -> DemoData:
         addon_name="云之家",
     )
 
-    s["recharge_codes"] = {"codes": [], "note": RECHARGE_NOTE}
+    s["recharge_codes"] = _recharge_codes(session, cat.standard.product, now)
     s["service_accountant"] = {
         "login": ACCOUNTANT_LOGIN,
         "password": ACCOUNTANT_PASSWORD,

@@ -13,10 +13,10 @@ import pytest
 from app.domain.lease import LeaseLevel, lease, maintenance_retry_delay
 from app.domain.states import StateCode
 from app.resources import resource_path
-from app.services.local_status import LocalStatus, status_as_json
+from app.services.local_status import LocalStatus, read_local_status, status_as_json
 from server.embedded import EmbeddedServer
 from server.models import Announcement
-from tests.e2e.test_licence_service import LOGIN, ClientClock, MemoryKeyring, World, activated
+from tests.e2e.test_licence_service import LOGIN, ClientClock, MemoryKeyring, World, activated, machine
 from tests.support.accounts import make_account, make_org
 from tests.support.live import LiveServer
 
@@ -105,6 +105,24 @@ def test_the_server_time_is_the_authority_after_an_online_check(world: World) ->
     # A clock more than a day behind the server's own time stays refused, online or not.
     world.clock.offset = -timedelta(days=3)
     assert code(service.reauthenticate()) is StateCode.CLOCK_TAMPERED
+
+
+def test_the_keyring_copy_of_the_watermark_outlives_deleting_both_file_copies(world: World) -> None:
+    service, _key = activated(world)
+    world.clock.advance(timedelta(days=10))
+    assert code(service.local_status()) is StateCode.ACTIVE  # every copy moves to +10 days, the keyring's too
+    paths = service.paths
+    paths.watermark_file.unlink()
+    record = json.loads(paths.licence_file.read_text("utf-8"))
+    paths.licence_file.write_text(json.dumps({**record, "clock_watermark": None}), encoding="utf-8")
+    world.clock.advance(-timedelta(days=8))
+
+    assert code(world.service().local_status()) is StateCode.CLOCK_TAMPERED  # the next panel session
+    # The panel wrote the deleted copies back, so the offline `status` (no keyring) detects it again too.
+    offline = read_local_status(
+        paths, now=world.clock.now(), components=machine("pc1").components(), trusted=world.trusted()
+    )  # type: ignore[arg-type]
+    assert code(offline) is StateCode.CLOCK_TAMPERED
 
 
 def _maintenance(world: World, lasts: timedelta) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.cli import main
 from server.db import make_engine, make_session_factory
-from server.models import Account, AddonKey, IpBinding, Ledger, Licence, Machine, Organisation
+from server.models import Account, AddonKey, IpBinding, Ledger, Licence, Machine, Organisation, RechargeCode
 from server.services.demo import seed_demo
 from server.services.keys import hash_cdkey
 from server.services.passwords import verify_password
@@ -122,7 +122,12 @@ def test_demo_data_seeds_every_scenario(
     assert addon is not None and (addon.code, addon.name, addon.licence_id) == ("yunzhijia", "云之家", None)
     assert licence(db, s["addon"]).status == "unused"
 
-    assert s["recharge_codes"]["codes"] == [] and s["recharge_codes"]["note"]
+    codes = s["recharge_codes"]["codes"]
+    assert len(codes) >= 1 and s["recharge_codes"]["note"]
+    for c in codes:  # unused, from no order, for the product of the expired scenario they can revive
+        row = db.scalar(select(RechargeCode).where(RechargeCode.code == c["code"]))
+        assert row is not None and row.redeemed_at is None and row.voided_at is None and row.order_id is None
+        assert row.product_id == licence(db, s["expired"]).policy.product_id and row.months == c["months"]
 
     customers = s["service_accountant"]["customers"]
     assert len(customers) >= 4
@@ -221,3 +226,15 @@ def test_each_scenario_answers_its_state_over_http(live_server: LiveServer) -> N
     assert r.status_code == 200, r.text
     addons = json.loads(b64url_decode(r.json()["document"]["payload"]))["addons"]
     assert [(a["code"], a["name"]) for a in addons] == [("yunzhijia", "云之家")]
+
+    # A seeded recharge code brings the expired scenario back: redeemed, then it activates.
+    expired = data.scenarios["expired"]
+    with live_server.session() as session:
+        expired_id = licence(session, expired).id
+    code = data.scenarios["recharge_codes"]["codes"][0]["code"]
+    r = http.post(
+        f"{url}/recharge-codes/redeem", json={"code": code, "licence_id": expired_id}, headers=headers, timeout=10
+    )
+    assert r.status_code == 200, r.text
+    body = {"serial": expired["serial"], "cdkey": expired["cdkey"], "org_id": expired["org_id"], **this_machine}
+    assert http.post(f"{url}/activations", json=body, headers=headers, timeout=10).status_code == 200
