@@ -1,0 +1,112 @@
+﻿; *** Inno Setup 6.4+ Chinese Simplified messages for the Licence Panel installer ***
+; Written for this project. Inno Setup 6.4 ships no Chinese Simplified translation, so installer.iss layers this
+; file over compiler:Default.isl: every message not translated here falls back to English.
+; UTF-8 with a BOM (Inno Setup reads it as Unicode).
+
+[LangOptions]
+LanguageName=简体中文
+LanguageID=$0804
+LanguageCodePage=0
+
+[Messages]
+SetupAppTitle=安装
+SetupWindowTitle=安装 - %1
+UninstallAppTitle=卸载
+UninstallAppFullTitle=卸载 %1
+InformationTitle=信息
+ConfirmTitle=确认
+ErrorTitle=错误
+SetupLdrStartupMessage=即将安装 %1。是否继续？
+SetupAlreadyRunning=安装程序已在运行。
+WindowsVersionNotSupported=本程序不支持您电脑上运行的 Windows 版本。
+OnlyOnTheseArchitectures=本程序只能安装在为以下处理器架构设计的 Windows 版本上：%n%n%1
+SetupAppRunningError=安装程序检测到 %1 正在运行。%n%n请现在关闭它的所有窗口，然后单击“确定”继续，或单击“取消”退出。
+UninstallAppRunningError=卸载程序检测到 %1 正在运行。%n%n请现在关闭它的所有窗口，然后单击“确定”继续，或单击“取消”退出。
+PrivilegesRequiredOverrideTitle=选择安装方式
+PrivilegesRequiredOverrideInstruction=选择安装方式
+PrivilegesRequiredOverrideText1=%1 可以为所有用户安装（需要管理员权限），也可以只为您安装。
+PrivilegesRequiredOverrideText2=%1 可以只为您安装，也可以为所有用户安装（需要管理员权限）。
+PrivilegesRequiredOverrideAllUsers=为所有用户安装(&A)
+PrivilegesRequiredOverrideAllUsersRecommended=为所有用户安装（推荐）(&A)
+PrivilegesRequiredOverrideCurrentUser=只为我安装(&M)
+PrivilegesRequiredOverrideCurrentUserRecommended=只为我安装（推荐）(&M)
+ExitSetupTitle=退出安装
+ExitSetupMessage=安装尚未完成。如果现在退出，程序将不会被安装。%n%n您可以以后再运行安装程序完成安装。%n%n是否退出安装？
+ButtonBack=< 上一步(&B)
+ButtonNext=下一步(&N) >
+ButtonInstall=安装(&I)
+ButtonOK=确定
+ButtonCancel=取消
+ButtonYes=是(&Y)
+ButtonYesToAll=全是(&A)
+ButtonNo=否(&N)
+ButtonNoToAll=全否(&O)
+ButtonFinish=完成(&F)
+ButtonBrowse=浏览(&B)...
+ButtonWizardBrowse=浏览(&R)...
+ButtonNewFolder=新建文件夹(&M)
+SelectLanguageTitle=选择安装语言
+SelectLanguageLabel=选择安装时使用的语言。
+ClickNext=单击“下一步”继续，或单击“取消”退出安装。
+WelcomeLabel1=欢迎使用 [name] 安装向导
+WelcomeLabel2=即将在您的电脑上安装 [name/ver]。%n%n建议您在继续之前关闭所有其他应用程序。
+WizardSelectDir=选择安装位置
+SelectDirDesc=[name] 要安装到哪里？
+SelectDirLabel3=安装程序将把 [name] 安装到以下文件夹。
+SelectDirBrowseLabel=单击“下一步”继续。如果要选择其他文件夹，请单击“浏览”。
+DiskSpaceMBLabel=至少需要 [mb] MB 可用磁盘空间。
+DirExistsTitle=文件夹已存在
+DirExists=文件夹：%n%n%1%n%n已经存在。仍要安装到该文件夹吗？
+WizardSelectTasks=选择附加任务
+SelectTasksDesc=要执行哪些附加任务？
+SelectTasksLabel2=选择安装 [name] 时要执行的附加任务，然后单击“下一步”。
+WizardSelectProgramGroup=选择开始菜单文件夹
+SelectStartMenuFolderDesc=安装程序应把程序的快捷方式放在哪里？
+SelectStartMenuFolderLabel3=安装程序将在以下开始菜单文件夹中创建程序的快捷方式。
+SelectStartMenuFolderBrowseLabel=单击“下一步”继续。如果要选择其他文件夹，请单击“浏览”。
+NoProgramGroupCheck2=不创建开始菜单文件夹(&D)
+WizardReady=准备安装
+ReadyLabel1=安装程序已准备好在您的电脑上安装 [name]。
+ReadyLabel2a=单击“安装”开始安装；如果要查看或更改设置，请单击“上一步”。
+ReadyLabel2b=单击“安装”开始安装。
+ReadyMemoDir=安装位置：
+ReadyMemoGroup=开始菜单文件夹：
+ReadyMemoTasks=附加任务：
+WizardPreparing=正在准备安装
+PreparingDesc=安装程序正在准备在您的电脑上安装 [name]。
+CannotContinue=安装无法继续。请单击“取消”退出。
+CloseApplications=自动关闭这些应用程序(&A)
+DontCloseApplications=不关闭这些应用程序(&D)
+WizardInstalling=正在安装
+InstallingLabel=安装程序正在您的电脑上安装 [name]，请稍候。
+FinishedHeadingLabel=[name] 安装完成
+FinishedLabelNoIcons=安装程序已在您的电脑上安装了 [name]。
+FinishedLabel=安装程序已在您的电脑上安装了 [name]。可以通过已安装的快捷方式启动它。
+ClickFinish=单击“完成”退出安装。
+RunEntryExec=运行 %1
+SetupAborted=安装未完成。%n%n请解决问题后重新运行安装程序。
+StatusClosingApplications=正在关闭应用程序...
+StatusCreateDirs=正在创建文件夹...
+StatusExtractFiles=正在解压文件...
+StatusCreateIcons=正在创建快捷方式...
+StatusCreateRegistryEntries=正在写入注册表...
+StatusSavingUninstall=正在保存卸载信息...
+StatusRunProgram=正在完成安装...
+StatusRollback=正在撤销更改...
+UninstallDisplayNameMarkAllUsers=所有用户
+UninstallDisplayNameMarkCurrentUser=当前用户
+ConfirmUninstall=确定要完全删除 %1 及其所有组件吗？（您的授权数据会保留。）
+UninstallStatusLabel=正在从您的电脑上删除 %1，请稍候。
+UninstalledAll=已成功从您的电脑上删除 %1。
+UninstalledMost=%1 卸载完成。%n%n有些项目无法删除，可以手动删除。
+WizardUninstalling=卸载状态
+StatusUninstalling=正在卸载 %1...
+OnlyAdminCanUninstall=只有具有管理员权限的用户才能卸载此安装。
+
+[CustomMessages]
+NameAndVersion=%1 版本 %2
+AdditionalIcons=附加快捷方式：
+CreateDesktopIcon=创建桌面快捷方式(&D)
+ProgramOnTheWeb=%1 网站
+UninstallProgram=卸载 %1
+LaunchProgram=运行 %1

@@ -1,0 +1,113 @@
+﻿; *** Inno Setup 6.4+ Persian messages for the Licence Panel installer ***
+; Written for this project. Inno Setup 6.4 ships no Persian translation, so installer.iss layers this
+; file over compiler:Default.isl: every message not translated here falls back to English.
+; UTF-8 with a BOM (Inno Setup reads it as Unicode).
+
+[LangOptions]
+LanguageName=فارسی
+LanguageID=$0429
+LanguageCodePage=0
+RightToLeft=yes
+
+[Messages]
+SetupAppTitle=نصب
+SetupWindowTitle=نصب - %1
+UninstallAppTitle=حذف
+UninstallAppFullTitle=حذف %1
+InformationTitle=اطلاعات
+ConfirmTitle=تأیید
+ErrorTitle=خطا
+SetupLdrStartupMessage=%1 نصب خواهد شد. آیا ادامه می‌دهید؟
+SetupAlreadyRunning=برنامهٔ نصب هم‌اکنون در حال اجراست.
+WindowsVersionNotSupported=این برنامه از نسخهٔ ویندوز رایانهٔ شما پشتیبانی نمی‌کند.
+OnlyOnTheseArchitectures=این برنامه فقط روی نسخه‌هایی از ویندوز نصب می‌شود که برای این معماری‌های پردازنده ساخته شده‌اند:%n%n%1
+SetupAppRunningError=برنامهٔ نصب تشخیص داد که %1 در حال اجراست.%n%nلطفاً همهٔ پنجره‌های آن را ببندید و برای ادامه «تأیید» یا برای خروج «لغو» را بزنید.
+UninstallAppRunningError=برنامهٔ حذف تشخیص داد که %1 در حال اجراست.%n%nلطفاً همهٔ پنجره‌های آن را ببندید و برای ادامه «تأیید» یا برای خروج «لغو» را بزنید.
+PrivilegesRequiredOverrideTitle=انتخاب حالت نصب
+PrivilegesRequiredOverrideInstruction=حالت نصب را انتخاب کنید
+PrivilegesRequiredOverrideText1=%1 را می‌توان برای همهٔ کاربران (نیازمند دسترسی مدیر) یا فقط برای شما نصب کرد.
+PrivilegesRequiredOverrideText2=%1 را می‌توان فقط برای شما یا برای همهٔ کاربران (نیازمند دسترسی مدیر) نصب کرد.
+PrivilegesRequiredOverrideAllUsers=نصب برای &همهٔ کاربران
+PrivilegesRequiredOverrideAllUsersRecommended=نصب برای &همهٔ کاربران (پیشنهادی)
+PrivilegesRequiredOverrideCurrentUser=نصب فقط برای &من
+PrivilegesRequiredOverrideCurrentUserRecommended=نصب فقط برای &من (پیشنهادی)
+ExitSetupTitle=خروج از نصب
+ExitSetupMessage=نصب کامل نشده است. اگر اکنون خارج شوید، برنامه نصب نخواهد شد.%n%nمی‌توانید بعداً برنامهٔ نصب را دوباره اجرا کنید.%n%nاز نصب خارج می‌شوید؟
+ButtonBack=< &قبلی
+ButtonNext=&بعدی >
+ButtonInstall=&نصب
+ButtonOK=تأیید
+ButtonCancel=لغو
+ButtonYes=&بله
+ButtonYesToAll=بله برای &همه
+ButtonNo=&خیر
+ButtonNoToAll=خیر برای ه&مه
+ButtonFinish=&پایان
+ButtonBrowse=&مرور...
+ButtonWizardBrowse=م&رور...
+ButtonNewFolder=&ساخت پوشهٔ جدید
+SelectLanguageTitle=انتخاب زبان نصب
+SelectLanguageLabel=زبانی را که هنگام نصب به کار می‌رود انتخاب کنید.
+ClickNext=برای ادامه «بعدی» و برای خروج از نصب «لغو» را بزنید.
+WelcomeLabel1=به راهنمای نصب [name] خوش آمدید
+WelcomeLabel2=[name/ver] روی رایانهٔ شما نصب خواهد شد.%n%nپیشنهاد می‌شود پیش از ادامه همهٔ برنامه‌های دیگر را ببندید.
+WizardSelectDir=انتخاب محل نصب
+SelectDirDesc=[name] کجا نصب شود؟
+SelectDirLabel3=برنامهٔ نصب، [name] را در این پوشه نصب می‌کند.
+SelectDirBrowseLabel=برای ادامه «بعدی» را بزنید. برای انتخاب پوشهٔ دیگر «مرور» را بزنید.
+DiskSpaceMBLabel=دست‌کم [mb] مگابایت فضای آزاد لازم است.
+DirExistsTitle=پوشه وجود دارد
+DirExists=پوشهٔ:%n%n%1%n%nاز قبل وجود دارد. با این حال در همین پوشه نصب شود؟
+WizardSelectTasks=انتخاب کارهای اضافی
+SelectTasksDesc=کدام کارهای اضافی انجام شود؟
+SelectTasksLabel2=کارهای اضافی هنگام نصب [name] را انتخاب کنید و سپس «بعدی» را بزنید.
+WizardSelectProgramGroup=انتخاب پوشهٔ منوی شروع
+SelectStartMenuFolderDesc=میان‌برهای برنامه کجا قرار گیرند؟
+SelectStartMenuFolderLabel3=برنامهٔ نصب میان‌برهای برنامه را در این پوشهٔ منوی شروع می‌سازد.
+SelectStartMenuFolderBrowseLabel=برای ادامه «بعدی» را بزنید. برای انتخاب پوشهٔ دیگر «مرور» را بزنید.
+NoProgramGroupCheck2=پوشه‌ای در منوی شروع &ساخته نشود
+WizardReady=آمادهٔ نصب
+ReadyLabel1=برنامهٔ نصب آمادهٔ نصب [name] روی رایانهٔ شماست.
+ReadyLabel2a=برای شروع نصب «نصب» را بزنید، یا برای بازبینی یا تغییر تنظیمات «قبلی» را بزنید.
+ReadyLabel2b=برای شروع نصب «نصب» را بزنید.
+ReadyMemoDir=محل نصب:
+ReadyMemoGroup=پوشهٔ منوی شروع:
+ReadyMemoTasks=کارهای اضافی:
+WizardPreparing=آماده‌سازی نصب
+PreparingDesc=برنامهٔ نصب در حال آماده شدن برای نصب [name] روی رایانهٔ شماست.
+CannotContinue=نصب نمی‌تواند ادامه یابد. برای خروج «لغو» را بزنید.
+CloseApplications=&بستن خودکار برنامه‌ها
+DontCloseApplications=برنامه‌ها &بسته نشوند
+WizardInstalling=در حال نصب
+InstallingLabel=لطفاً تا نصب [name] روی رایانهٔ شما صبر کنید.
+FinishedHeadingLabel=پایان نصب [name]
+FinishedLabelNoIcons=نصب [name] روی رایانهٔ شما به پایان رسید.
+FinishedLabel=نصب [name] روی رایانهٔ شما به پایان رسید. برنامه را می‌توانید از میان‌برهای نصب‌شده اجرا کنید.
+ClickFinish=برای خروج از نصب «پایان» را بزنید.
+RunEntryExec=اجرای %1
+SetupAborted=نصب کامل نشد.%n%nلطفاً مشکل را برطرف کنید و برنامهٔ نصب را دوباره اجرا کنید.
+StatusClosingApplications=در حال بستن برنامه‌ها...
+StatusCreateDirs=در حال ساخت پوشه‌ها...
+StatusExtractFiles=در حال استخراج فایل‌ها...
+StatusCreateIcons=در حال ساخت میان‌برها...
+StatusCreateRegistryEntries=در حال نوشتن در رجیستری...
+StatusSavingUninstall=در حال ذخیرهٔ اطلاعات حذف...
+StatusRunProgram=در حال پایان دادن به نصب...
+StatusRollback=در حال بازگرداندن تغییرات...
+UninstallDisplayNameMarkAllUsers=همهٔ کاربران
+UninstallDisplayNameMarkCurrentUser=کاربر فعلی
+ConfirmUninstall=آیا مطمئنید که می‌خواهید %1 و همهٔ اجزای آن را کاملاً حذف کنید؟ (داده‌های مجوز شما نگه داشته می‌شود.)
+UninstallStatusLabel=لطفاً تا حذف %1 از رایانهٔ شما صبر کنید.
+UninstalledAll=%1 با موفقیت از رایانهٔ شما حذف شد.
+UninstalledMost=حذف %1 پایان یافت.%n%nبرخی موارد حذف نشدند؛ می‌توانید آن‌ها را دستی حذف کنید.
+WizardUninstalling=وضعیت حذف
+StatusUninstalling=در حال حذف %1...
+OnlyAdminCanUninstall=این نصب را فقط کاربری با دسترسی مدیر می‌تواند حذف کند.
+
+[CustomMessages]
+NameAndVersion=%1 نسخهٔ %2
+AdditionalIcons=میان‌برهای اضافی:
+CreateDesktopIcon=ساخت میان‌بر روی &میزکار
+ProgramOnTheWeb=%1 در وب
+UninstallProgram=حذف %1
+LaunchProgram=اجرای %1

@@ -1,0 +1,112 @@
+﻿; *** Inno Setup 6.4+ Vietnamese messages for the Licence Panel installer ***
+; Written for this project. Inno Setup 6.4 ships no Vietnamese translation, so installer.iss layers this
+; file over compiler:Default.isl: every message not translated here falls back to English.
+; UTF-8 with a BOM (Inno Setup reads it as Unicode).
+
+[LangOptions]
+LanguageName=Tiếng Việt
+LanguageID=$042A
+LanguageCodePage=0
+
+[Messages]
+SetupAppTitle=Cài đặt
+SetupWindowTitle=Cài đặt - %1
+UninstallAppTitle=Gỡ cài đặt
+UninstallAppFullTitle=Gỡ cài đặt %1
+InformationTitle=Thông tin
+ConfirmTitle=Xác nhận
+ErrorTitle=Lỗi
+SetupLdrStartupMessage=Chương trình sẽ cài đặt %1. Bạn có muốn tiếp tục không?
+SetupAlreadyRunning=Trình cài đặt đang chạy.
+WindowsVersionNotSupported=Chương trình này không hỗ trợ phiên bản Windows trên máy tính của bạn.
+OnlyOnTheseArchitectures=Chương trình này chỉ cài đặt được trên các phiên bản Windows dành cho các kiến trúc bộ xử lý sau:%n%n%1
+SetupAppRunningError=Trình cài đặt phát hiện %1 đang chạy.%n%nHãy đóng tất cả các cửa sổ của nó, rồi bấm OK để tiếp tục, hoặc Hủy để thoát.
+UninstallAppRunningError=Trình gỡ cài đặt phát hiện %1 đang chạy.%n%nHãy đóng tất cả các cửa sổ của nó, rồi bấm OK để tiếp tục, hoặc Hủy để thoát.
+PrivilegesRequiredOverrideTitle=Chọn chế độ cài đặt
+PrivilegesRequiredOverrideInstruction=Chọn chế độ cài đặt
+PrivilegesRequiredOverrideText1=%1 có thể được cài cho mọi người dùng (cần quyền quản trị), hoặc chỉ cho bạn.
+PrivilegesRequiredOverrideText2=%1 có thể được cài chỉ cho bạn, hoặc cho mọi người dùng (cần quyền quản trị).
+PrivilegesRequiredOverrideAllUsers=Cài cho &mọi người dùng
+PrivilegesRequiredOverrideAllUsersRecommended=Cài cho &mọi người dùng (khuyên dùng)
+PrivilegesRequiredOverrideCurrentUser=Chỉ cài cho &tôi
+PrivilegesRequiredOverrideCurrentUserRecommended=Chỉ cài cho &tôi (khuyên dùng)
+ExitSetupTitle=Thoát cài đặt
+ExitSetupMessage=Việc cài đặt chưa hoàn tất. Nếu thoát bây giờ, chương trình sẽ không được cài đặt.%n%nBạn có thể chạy lại trình cài đặt sau để hoàn tất.%n%nThoát cài đặt?
+ButtonBack=< &Quay lại
+ButtonNext=&Tiếp >
+ButtonInstall=&Cài đặt
+ButtonOK=OK
+ButtonCancel=Hủy
+ButtonYes=&Có
+ButtonYesToAll=Có cho &tất cả
+ButtonNo=&Không
+ButtonNoToAll=Khô&ng cho tất cả
+ButtonFinish=&Hoàn tất
+ButtonBrowse=&Duyệt...
+ButtonWizardBrowse=Du&yệt...
+ButtonNewFolder=&Tạo thư mục mới
+SelectLanguageTitle=Chọn ngôn ngữ cài đặt
+SelectLanguageLabel=Chọn ngôn ngữ dùng trong quá trình cài đặt.
+ClickNext=Bấm Tiếp để tiếp tục, hoặc Hủy để thoát cài đặt.
+WelcomeLabel1=Chào mừng bạn đến với trình cài đặt [name]
+WelcomeLabel2=Chương trình sẽ cài đặt [name/ver] lên máy tính của bạn.%n%nBạn nên đóng tất cả các ứng dụng khác trước khi tiếp tục.
+WizardSelectDir=Chọn vị trí cài đặt
+SelectDirDesc=Cài đặt [name] vào đâu?
+SelectDirLabel3=Trình cài đặt sẽ cài [name] vào thư mục sau.
+SelectDirBrowseLabel=Bấm Tiếp để tiếp tục. Nếu muốn chọn thư mục khác, bấm Duyệt.
+DiskSpaceMBLabel=Cần ít nhất [mb] MB dung lượng đĩa trống.
+DirExistsTitle=Thư mục đã tồn tại
+DirExists=Thư mục:%n%n%1%n%nđã tồn tại. Vẫn cài vào thư mục đó?
+WizardSelectTasks=Chọn tác vụ bổ sung
+SelectTasksDesc=Thực hiện những tác vụ bổ sung nào?
+SelectTasksLabel2=Chọn các tác vụ bổ sung khi cài [name], rồi bấm Tiếp.
+WizardSelectProgramGroup=Chọn thư mục trong menu Start
+SelectStartMenuFolderDesc=Đặt lối tắt của chương trình ở đâu?
+SelectStartMenuFolderLabel3=Trình cài đặt sẽ tạo lối tắt của chương trình trong thư mục menu Start sau.
+SelectStartMenuFolderBrowseLabel=Bấm Tiếp để tiếp tục. Nếu muốn chọn thư mục khác, bấm Duyệt.
+NoProgramGroupCheck2=&Không tạo thư mục trong menu Start
+WizardReady=Sẵn sàng cài đặt
+ReadyLabel1=Trình cài đặt đã sẵn sàng cài [name] lên máy tính của bạn.
+ReadyLabel2a=Bấm Cài đặt để bắt đầu, hoặc Quay lại nếu muốn xem lại hay thay đổi thiết lập.
+ReadyLabel2b=Bấm Cài đặt để bắt đầu.
+ReadyMemoDir=Vị trí cài đặt:
+ReadyMemoGroup=Thư mục menu Start:
+ReadyMemoTasks=Tác vụ bổ sung:
+WizardPreparing=Đang chuẩn bị cài đặt
+PreparingDesc=Trình cài đặt đang chuẩn bị cài [name] lên máy tính của bạn.
+CannotContinue=Không thể tiếp tục cài đặt. Bấm Hủy để thoát.
+CloseApplications=&Tự động đóng các ứng dụng
+DontCloseApplications=&Không đóng các ứng dụng
+WizardInstalling=Đang cài đặt
+InstallingLabel=Vui lòng chờ trong khi [name] được cài lên máy tính của bạn.
+FinishedHeadingLabel=Hoàn tất cài đặt [name]
+FinishedLabelNoIcons=[name] đã được cài lên máy tính của bạn.
+FinishedLabel=[name] đã được cài lên máy tính của bạn. Có thể mở chương trình bằng các lối tắt đã tạo.
+ClickFinish=Bấm Hoàn tất để thoát.
+RunEntryExec=Chạy %1
+SetupAborted=Việc cài đặt chưa hoàn tất.%n%nHãy khắc phục sự cố rồi chạy lại trình cài đặt.
+StatusClosingApplications=Đang đóng các ứng dụng...
+StatusCreateDirs=Đang tạo thư mục...
+StatusExtractFiles=Đang giải nén tệp...
+StatusCreateIcons=Đang tạo lối tắt...
+StatusCreateRegistryEntries=Đang ghi registry...
+StatusSavingUninstall=Đang lưu thông tin gỡ cài đặt...
+StatusRunProgram=Đang hoàn tất cài đặt...
+StatusRollback=Đang hoàn tác thay đổi...
+UninstallDisplayNameMarkAllUsers=Mọi người dùng
+UninstallDisplayNameMarkCurrentUser=Người dùng hiện tại
+ConfirmUninstall=Bạn có chắc muốn gỡ hoàn toàn %1 và mọi thành phần của nó? (Dữ liệu giấy phép của bạn được giữ lại.)
+UninstallStatusLabel=Vui lòng chờ trong khi %1 được gỡ khỏi máy tính của bạn.
+UninstalledAll=Đã gỡ %1 khỏi máy tính của bạn.
+UninstalledMost=Đã gỡ %1.%n%nMột số mục không xóa được; bạn có thể tự xóa chúng.
+WizardUninstalling=Trạng thái gỡ cài đặt
+StatusUninstalling=Đang gỡ %1...
+OnlyAdminCanUninstall=Chỉ người dùng có quyền quản trị mới gỡ được bản cài đặt này.
+
+[CustomMessages]
+NameAndVersion=%1 phiên bản %2
+AdditionalIcons=Lối tắt bổ sung:
+CreateDesktopIcon=Tạo lối tắt trên &màn hình nền
+ProgramOnTheWeb=%1 trên web
+UninstallProgram=Gỡ cài đặt %1
+LaunchProgram=Chạy %1
