@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -292,6 +293,9 @@ def _session(args: argparse.Namespace, *, upgrade: bool = True) -> Iterator[Sess
 
 
 def _print_json(data: Any) -> None:
+    """JSON as UTF-8 whatever the console's code page (cp1252 or GBK on Windows), for the scripts reading it."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 

@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 
 from licence_protocol.dates import parse_iso
 
-from app.services.paths import AppPaths, write_atomically
+from app.services.paths import AppPaths, open_for_reading, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class CacheRead:
 
 def _read_bounded(path: Path) -> bytes:
     """Read at most MAX_CACHE_BYTES + 1 bytes, so a huge file is detected without loading it."""
-    with open(path, "rb") as handle:
+    with open_for_reading(path) as handle:
         return handle.read(MAX_CACHE_BYTES + 1)
 
 

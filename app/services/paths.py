@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 APP_NAME = "licence-panel"
 TEMP_SUFFIX = ".tmp"  # write_atomically's temp files: ".<target name>.<random>.tmp" next to the target
@@ -179,3 +181,33 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def open_for_reading(path: Path) -> BinaryIO:
+    """Open ``path`` to read while letting a writer replace it meanwhile.
+
+    Windows refuses to rename over a file that another process holds open unless that process allowed it
+    (FILE_SHARE_DELETE, which Python's ``open`` never asks for): the panel saving a fresh licence while a
+    logon script's ``status`` reads the old one would fail. Elsewhere a plain open already allows it.
+    """
+    if sys.platform != "win32":  # (also tells type checkers that the Windows-only names below exist)
+        return path.open("rb")
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    create_file = kernel32.CreateFileW
+    create_file.argtypes = [
+        wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, wintypes.LPVOID, wintypes.DWORD, wintypes.DWORD,
+        wintypes.HANDLE,
+    ]  # fmt: skip
+    create_file.restype = wintypes.HANDLE
+    generic_read, share_all, open_existing, normal = 0x80000000, 0x1 | 0x2 | 0x4, 3, 0x80
+    handle = create_file(str(path), generic_read, share_all, None, open_existing, normal, None)
+    if handle is None or handle == wintypes.HANDLE(-1).value:
+        error = ctypes.WinError(ctypes.get_last_error())  # an OSError subclass: FileNotFoundError for code 2
+        error.filename = str(path)
+        raise error
+    fd = msvcrt.open_osfhandle(handle, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    return os.fdopen(fd, "rb")

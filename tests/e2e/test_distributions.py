@@ -67,7 +67,7 @@ def test_the_installed_server_seeds_demo_data_and_builds_its_app(server_host: Pa
         ],
         cwd=tmp_path,  # not the checkout: only the installed packages are importable
         capture_output=True,
-        text=True,
+        encoding="utf-8",  # the server prints JSON as UTF-8 on any code page
         timeout=300,
     )
     assert seeded.returncode == 0, seeded.stderr

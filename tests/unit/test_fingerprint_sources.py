@@ -120,7 +120,8 @@ def test_a_failing_source_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom() -> str:
         raise OSError("device gone")
 
-    for name in ("_linux_machine_id", "_linux_product_uuid", "_windows_machine_guid", "_macos_platform_uuid"):
+    sources = ("_linux_machine_id", "_linux_product_uuid", "_windows_machine_guid", "_windows_volume_serial")
+    for name in (*sources, "_macos_platform_uuid"):
         monkeypatch.setattr(fp, name, boom)
     monkeypatch.setattr(fp, "_linux_mac_address", boom)
     monkeypatch.setattr(uuid, "getnode", boom)

@@ -20,6 +20,7 @@ from server.services.admin import IssuedKey, create_policy, create_product, issu
 from tests.support.accounts import DEFAULT_PASSWORD, make_account, make_org
 from tests.support.http_stubs import dead_url
 from tests.support.live import LiveServer
+from tests.support.processes import UTF8_TEXT
 
 REPO = Path(__file__).resolve().parents[3]
 LOGIN = "13600000001"
@@ -43,7 +44,7 @@ def run_app(
     url = server or live.url
     command = [sys.executable, "-m", "app", "--data-dir", str(data_dir), "--server", url, "--demo", *argv]
     env = {**os.environ, **NO_KEYRING, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, timeout=120, env=env, **UTF8_TEXT)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from tests.support.accounts import DEFAULT_PASSWORD, make_account, make_org
 from tests.support.http_stubs import dead_url
 from tests.support.licensing import issue_licence
 from tests.support.live import LiveServer
+from tests.support.processes import UTF8_TEXT
 
 REPO = Path(__file__).resolve().parents[3]
 LOGIN = "13500000001"
@@ -37,7 +38,7 @@ def trust_live_key(live: LiveServer, data_dir: Path) -> None:
 def run_app(data_dir: Path, server: str, *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "app", "--data-dir", str(data_dir), "--server", server, "--demo", *argv]
     env = {**os.environ, **NO_KEYRING, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(command, cwd=REPO, input=stdin, capture_output=True, timeout=120, env=env, **UTF8_TEXT)
 
 
 def test_an_offline_machine_is_activated_through_files_only(sqlite_server: LiveServer, tmp_path: Path) -> None:

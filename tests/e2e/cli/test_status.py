@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import platformdirs
 import pytest
 from licence_protocol.envelope import public_key_from_b64
 
@@ -20,6 +21,7 @@ from app.services.trust import DemoTrust
 from tests.support.documents import Signer, payload, tamper_payload, write_cache
 from tests.support.licensing import customer, issue_licence
 from tests.support.live import LiveServer
+from tests.support.processes import UTF8_TEXT
 
 REPO = Path(__file__).resolve().parents[3]
 # Heavy or online-only packages the offline check must never load.
@@ -31,7 +33,7 @@ def run_app(
 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "app", *argv]
     return subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
+        command, cwd=REPO, capture_output=True, timeout=60, env={**os.environ, **(env or {})}, **UTF8_TEXT
     )
 
 
@@ -69,7 +71,11 @@ def test_status_without_data_dir_uses_the_user_data_dir(tmp_path: Path) -> None:
     result = run_app("status", "--json", env=env, importtime=True)
     report = json.loads(result.stdout)
     assert result.returncode == 1 and report["state"]["code"] == "NOT_ACTIVATED"
-    assert report["cache"]["file"].startswith(str(tmp_path / "share"))
+    if sys.platform == "win32":  # %LOCALAPPDATA%, which platformdirs asks Windows for (no environment variable)
+        expected = platformdirs.user_data_dir("licence-panel", appauthor=False)
+    else:
+        expected = str(tmp_path / "share")
+    assert report["cache"]["file"].startswith(expected)
     assert not imported_modules(result.stderr) & set(FORBIDDEN)
 
 
@@ -82,7 +88,8 @@ def test_exit_codes_of_the_real_process(tmp_path: Path, active_data_dir: Path) -
     assert envelope is not None
     cache.save(tamper_payload(envelope), last_online_check=None)
     tampered = run_app("--data-dir", str(active_data_dir), "--demo", "status")
-    assert tampered.returncode == 2 and "非法复制品" in tampered.stdout
+    # The code, not the Chinese label: a cp1252 console (English Windows) prints '?' for 非法复制品.
+    assert tampered.returncode == 2 and "ILLEGAL_COPY" in tampered.stdout
 
     (active_data_dir / "licence.json").write_bytes(b'{"format": 1, "env')
     broken = run_app("--data-dir", str(active_data_dir), "--demo", "status")

@@ -49,7 +49,12 @@ def drop_file_copies(paths: AppPaths) -> None:
     """Delete the watermark file and the copy inside licence.json: the two copies in the data dir."""
     paths.watermark_file.unlink()
     edit_cache(paths, clock_watermark=None)
-    assert ClockWatermark(paths).latest() is None  # status alone (outside Windows) sees nothing now
+    if sys.platform == "win32":  # the registry copy is status's own there: delete it as well, to defeat status
+        import winreg
+
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RegistryWatermarkCopy.KEY, 0, winreg.KEY_SET_VALUE) as key:
+            winreg.DeleteValue(key, watermark_key(paths))
+    assert ClockWatermark(paths).latest() is None  # status alone sees nothing now
 
 
 # --- the last online check ---------------------------------------------------------------------------
