@@ -44,7 +44,7 @@ class KeyStore:
         # The active key as last read, with the ACTIVE file's identity at that moment. Reading and parsing
         # the PEM on every document cost more than the signature itself; one stat() tells us whether another
         # instance rotated since. Replaced whole (one assignment), so threads never see half an update.
-        self._active: tuple[tuple[int, int, int, int], SigningKey] | None = None
+        self._active: tuple[tuple[int, ...], SigningKey] | None = None
 
     def generate(self, activate: bool = True) -> str:
         make_private_dir(self.directory)  # the data dir above it too, when this makes it
@@ -108,9 +108,10 @@ class KeyStore:
 
     def active(self) -> SigningKey:
         st = os.stat(self.directory / ACTIVE_FILE)
-        # A rotation replaces ACTIVE with a new file (os.replace): a new inode and mtime, so comparing
-        # these catches it even when two rotations fall within one mtime tick.
-        stamp = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+        # A rotation replaces ACTIVE with a new file (os.replace): a new inode, so comparing it catches
+        # two rotations within one mtime tick. ctime too: a copy written over ACTIVE in place (cp -p,
+        # which keeps the inode and may restore an old mtime) still moves it, and no tool can set it.
+        stamp = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
         cached = self._active
         if cached is not None and cached[0] == stamp:
             return cached[1]
