@@ -34,12 +34,17 @@ class KeyStore:
     """A directory of ``<kid>.pem`` private keys (mode 0600) and an ``ACTIVE`` file naming the signer.
 
     Several server instances share it (``LP_KEY_DIR``: one mounted directory, or identical copies on
-    every host); ``ACTIVE`` is read at each signing, so a rotation reaches every instance at its next
-    document. Retired keys stay so old documents still verify (docs/ARCHITECTURE.md, "Running a fleet").
+    every host); ``ACTIVE`` is stat-ed at each signing and re-read when it changed, so a rotation reaches
+    every instance at its next document. Retired keys stay so old documents still verify
+    (docs/ARCHITECTURE.md, "Running a fleet").
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        # The active key as last read, with the ACTIVE file's identity at that moment. Reading and parsing
+        # the PEM on every document cost more than the signature itself; one stat() tells us whether another
+        # instance rotated since. Replaced whole (one assignment), so threads never see half an update.
+        self._active: tuple[tuple[int, ...], SigningKey] | None = None
 
     def generate(self, activate: bool = True) -> str:
         make_private_dir(self.directory)  # the data dir above it too, when this makes it
@@ -75,6 +80,7 @@ class KeyStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        self._active = None  # this instance signs with the new key at once, whatever the clock's resolution
 
     def ensure(self) -> str:
         """The active kid, generating a first key when the directory is empty.
@@ -101,7 +107,17 @@ class KeyStore:
         return SigningKey(kid, key)
 
     def active(self) -> SigningKey:
-        return self.load(self.active_kid())
+        st = os.stat(self.directory / ACTIVE_FILE)
+        # A rotation replaces ACTIVE with a new file (os.replace): a new inode, so comparing it catches
+        # two rotations within one mtime tick. ctime too: a copy written over ACTIVE in place (cp -p,
+        # which keeps the inode and may restore an old mtime) still moves it, and no tool can set it.
+        stamp = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        cached = self._active
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        key = self.load(self.active_kid())
+        self._active = (stamp, key)
+        return key
 
     def all_kids(self) -> list[str]:
         if not self.directory.exists():
