@@ -70,6 +70,15 @@ Name: "{autodesktop}\Licence Panel"; Filename: "{app}\LicencePanel.exe"; Tasks: 
 [Run]
 Filename: "{app}\LicencePanel.exe"; Description: "{cm:LaunchProgram,Licence Panel}"; Flags: nowait postinstall skipifsilent
 
+[Registry]
+; IT presets, from the command line: /SERVER=https://… /PROXY=system|none|http://host:port /PANELLANG=zh_CN|en|vi|fa
+; (HKA: HKLM for an all-users install, HKCU per-user). The panel uses them until the user chooses otherwise;
+; Group Policy values under Software\Policies\LicencePanel are enforced instead (README.md).
+Root: HKA; Subkey: "Software\LicencePanel"; ValueType: string; ValueName: "ServerUrl"; ValueData: "{param:SERVER}"; Flags: uninsdeletevalue uninsdeletekeyifempty; Check: HasParam('SERVER')
+Root: HKA; Subkey: "Software\LicencePanel"; ValueType: string; ValueName: "ProxyMode"; ValueData: "{code:ProxyMode}"; Flags: uninsdeletevalue uninsdeletekeyifempty; Check: HasParam('PROXY')
+Root: HKA; Subkey: "Software\LicencePanel"; ValueType: string; ValueName: "ProxyUrl"; ValueData: "{param:PROXY}"; Flags: uninsdeletevalue uninsdeletekeyifempty; Check: IsProxyUrl
+Root: HKA; Subkey: "Software\LicencePanel"; ValueType: string; ValueName: "Language"; ValueData: "{param:PANELLANG}"; Flags: uninsdeletevalue uninsdeletekeyifempty; Check: HasParam('PANELLANG')
+
 [UninstallDelete]
 ; Only what the program itself may have written next to its files; the user's data dir is left alone.
 Type: filesandordirs; Name: "{app}\_internal\__pycache__"
@@ -83,4 +92,26 @@ begin
     Result := ExpandConstant('{commonpf}\LicencePanel')
   else
     Result := ExpandConstant('{localappdata}\Programs\LicencePanel');
+end;
+
+function HasParam(Name: String): Boolean;
+begin
+  Result := ExpandConstant('{param:' + Name + '|}') <> '';
+end;
+
+// /PROXY=system or /PROXY=none is a mode; anything else is a proxy address, used in manual mode.
+function IsProxyUrl: Boolean;
+var
+  Value: String;
+begin
+  Value := Lowercase(ExpandConstant('{param:PROXY|}'));
+  Result := (Value <> '') and (Value <> 'system') and (Value <> 'none');
+end;
+
+function ProxyMode(Param: String): String;
+begin
+  if IsProxyUrl then
+    Result := 'manual'
+  else
+    Result := Lowercase(ExpandConstant('{param:PROXY|}'));
 end;

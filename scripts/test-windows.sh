@@ -27,6 +27,7 @@
 #                      Only speeds up a second run: delete it for a clean run.
 #   LP_WINDOWS_OUT     reports, test results, screenshot               (packaging/dist/windows-lane)
 #   LP_WINDOWS_SUITES  test folders for `tests`                        ("tests/unit tests/e2e tests/gui")
+#   LP_WINDOWS_SUITE_TIMEOUT  seconds one suite may take before it is stopped and fails (1500)
 #   LP_WINDOWS_LANG    the Linux locale Wine maps to the Windows code page (C.UTF-8: English, cp1252);
 #                      e.g. zh_CN.UTF-8 for Chinese Windows (cp936), if that locale is generated
 #   LP_BUILD           release | demo (default demo here: resources/keys/ ships no vendor key yet)
@@ -73,7 +74,8 @@ wrun() {
     [[ $1 == QT_* || $1 == VK_* ]] && vars+=("WINE$1") || vars+=("$1")
     shift
   done
-  winenv "${vars[@]}" wine "$@" </dev/null 2>&1 | cat
+  # WRUN_TIMEOUT (seconds) bounds a run that would otherwise hang the lane (a stuck test process).
+  winenv "${vars[@]}" ${WRUN_TIMEOUT:+timeout --kill-after=30 "$WRUN_TIMEOUT"} wine "$@" </dev/null 2>&1 | cat
   return "${PIPESTATUS[0]}"
 }
 wpy() { wrun "$WINPY" "$@"; }
@@ -165,6 +167,9 @@ setup_prefix() {
     wine_wait
     touch "$WINEPREFIX/.lp-ready"
   fi
+  # A crashing Windows program must end (and fail its stage), not wait on Wine's interactive debugger.
+  winenv wine reg delete 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' /v Debugger /f \
+    >/dev/null 2>&1 || true
   # Fonts a Chinese/Persian user's Windows has (Microsoft YaHei, Segoe UI, Tahoma): Debian stand-ins with the
   # same coverage (CJK; Latin with Vietnamese; Arabic script), installed the Windows way (C:\Windows\Fonts and
   # the registry's font list). Without a CJK font the panel's Chinese text renders as empty boxes.
@@ -298,7 +303,7 @@ stage_tests() {
     local t0=$SECONDS rc=0
     # shellcheck disable=SC2086
     # Qt's offscreen platform on Windows reads fonts only from QT_QPA_FONTDIR (default: PySide6\lib\fonts, absent).
-    wrun QT_QPA_PLATFORM=offscreen 'QT_QPA_FONTDIR=C:\windows\Fonts' "$WINPY" "$(winpath "$ROOT/scripts/windows/run_pytest.py")" "$suite" \
+    WRUN_TIMEOUT=${LP_WINDOWS_SUITE_TIMEOUT:-1500} wrun QT_QPA_PLATFORM=offscreen 'QT_QPA_FONTDIR=C:\windows\Fonts' "$WINPY" "$(winpath "$ROOT/scripts/windows/run_pytest.py")" "$suite" \
       -p no:cacheprovider --continue-on-collection-errors -o junit_logging=all -q -rfE --junitxml="$(winpath "$results/$name.xml")" ${PYTEST_ARGS:-} \
       >"$results/$name.log" || rc=$?
     tail -n 3 "$results/$name.log"

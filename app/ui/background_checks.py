@@ -56,8 +56,12 @@ class BackgroundChecks(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.check_now)
-        # Loading the OS backend can take long (and never returns under Wine): not before the first paint.
-        QTimer.singleShot(0, self, self._watch_network)
+        # Loading the OS backend can take long (and never returns under Wine): not before the first paint. A child
+        # timer, so nothing fires once this object is gone.
+        self.network_timer = QTimer(self)
+        self.network_timer.setSingleShot(True)
+        self.network_timer.timeout.connect(self._watch_network)
+        self.network_timer.start(0)
 
     # -- scheduling --------------------------------------------------------------------------------
 
