@@ -67,6 +67,8 @@ def test_testing_another_server_changes_nothing_until_save(qtbot, panel_app, dem
     qtbot.waitUntil(lambda: gone(dialog), timeout=TIMEOUT)
     assert other in settings_file.read_text("utf-8")  # Save is what saves
     assert demo_service.server_url == other
+    idle(qtbot, window)  # nothing of this test still running once the next one starts
+    window.close()
 
 
 def test_settings_the_administrator_enforces_are_shown_locked_and_kept_on_save(qtbot, panel_app, demo, demo_service):
