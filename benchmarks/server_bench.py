@@ -42,8 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,7 @@ from server.services.keys import mask_serial  # noqa: E402
 from server.services.passwords import hash_password, verify_password  # noqa: E402
 from tests.support.licensing import machine  # noqa: E402
 from tests.support.live import LiveServer  # noqa: E402
+from tests.support.postgres import bench_database  # noqa: E402
 
 PASSWORD = "Bench#2025pw"
 SEATS = 10  # machines per licence; below the server's churn limit (20 per licence per 30 days)
@@ -264,20 +264,6 @@ def operations(live: LiveServer) -> dict[str, Request]:
 # ------------------------------------------------------------------------------------------------ databases
 
 
-@contextmanager
-def database(kind: str, tmp: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'bench.sqlite3'}"
-        return
-    from tests.support.postgres import PostgresCluster
-
-    cluster = PostgresCluster().start()
-    try:
-        yield cluster.new_database()
-    finally:
-        cluster.stop()
-
-
 def postgres_available() -> bool:
     from tests.support.postgres import _find_bin
 
@@ -298,7 +284,7 @@ def start_server(data_dir: Path, url: str, *, nodelay: bool) -> LiveServer:
 
 
 def bench(kind: str, args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="lp-bench-") as tmp, database(kind, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory(prefix="lp-bench-") as tmp, bench_database(kind, Path(tmp)) as url:
         live = start_server(Path(tmp) / "server-data", url, nodelay=args.tcp_nodelay)
         try:
             per_thread = math.ceil(args.requests / args.threads)

@@ -48,6 +48,8 @@ sys.path.append(str(REPO))  # appended: a PYTHONPATH given by the caller decides
 
 import requests  # noqa: E402
 
+from tests.support.postgres import bench_database  # noqa: E402
+
 PASSWORD = "Bench#2025pw"
 HOST = "127.0.0.1"
 
@@ -290,23 +292,9 @@ def load_python(url: str, path: str, targets: list[Target], connections: int, se
 # ------------------------------------------------------------------------------------------------ run
 
 
-@contextmanager
-def database(kind: str, tmp: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'bench.sqlite3'}"
-        return
-    from tests.support.postgres import PostgresCluster
-
-    cluster = PostgresCluster().start()
-    try:
-        yield cluster.new_database()
-    finally:
-        cluster.stop()
-
-
 def bench(kind: str, args: argparse.Namespace) -> None:
     load = load_python if args.python_load or not shutil.which("wrk") else load_wrk
-    with tempfile.TemporaryDirectory(prefix="lp-vs-bare-") as tmp_name, database(kind, Path(tmp_name)) as url:
+    with tempfile.TemporaryDirectory(prefix="lp-vs-bare-") as tmp_name, bench_database(kind, Path(tmp_name)) as url:
         tmp = Path(tmp_name)
         customers = seed(url, args.clients)
         with server_process("licence", tmp / "server-data", url) as ours:

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -81,3 +83,16 @@ class PostgresCluster:
             self._run(self.pg_ctl, "-D", str(self.datadir), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def bench_database(kind: str, tmp: Path) -> Iterator[str]:
+    """A database URL for a benchmark run: a SQLite file in ``tmp``, or a database in a throw-away cluster."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'bench.sqlite3'}"
+        return
+    cluster = PostgresCluster().start()
+    try:
+        yield cluster.new_database()
+    finally:
+        cluster.stop()
