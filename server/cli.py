@@ -59,6 +59,10 @@ hashes: keys are shown once, by the run that made them.
 
 
 def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> int:
+    # A console on another code page (cp1252 on English Windows) prints '?' for what it lacks instead of crashing.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

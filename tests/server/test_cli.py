@@ -261,3 +261,15 @@ def test_run_upgrades_an_empty_database_and_serves(tmp_path: Path) -> None:
     # uvicorn shuts down cleanly, then re-raises SIGTERM so the exit status tells what stopped it.
     assert proc.returncode in (0, -signal.SIGTERM), output
     assert "Finished server process" in output
+
+
+def test_demo_data_survives_a_console_that_cannot_encode_its_text(tmp_path: Path) -> None:
+    # An English Windows console redirected to a file encodes in cp1252, which has no arrows or Chinese.
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    command = [sys.executable, "-m", "server", "demo-data", "--database-url", url, "--data-dir", str(tmp_path)]
+    text = subprocess.run(command, capture_output=True, env=env, timeout=300)
+    assert text.returncode == 0, text.stderr.decode("utf-8", "replace")[-2000:]
+    assert b"Demo logins" in text.stdout
+    as_json = subprocess.run([*command, "--json"], capture_output=True, env=env, timeout=300)
+    assert as_json.returncode == 0 and json.loads(as_json.stdout.decode("utf-8"))["logins"]
