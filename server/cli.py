@@ -175,7 +175,15 @@ def _add_policy(areas: Any, inner: argparse.ArgumentParser) -> None:
     p.add_argument("--one-account-per-ip", action="store_true", help="free edition: one account per public IP")
     p.add_argument("--duration-days", type=_positive, help="subscription length; omit for perpetual")
     p.add_argument("--ledgers", type=_positive, default=1, help="ledgers (账套) included")
-    p.add_argument("--voucher-quota", type=_positive, default=50, help="vouchers per ledger-year")
+    p.add_argument(
+        "--voucher-quota", type=_positive, help="vouchers per ledger-year (default: 100 paid editions, 50 free)"
+    )
+    p.add_argument(
+        "--offline-vouchers",
+        type=_not_negative,
+        default=30,
+        help="vouchers a machine may post per ledger-year while offline",
+    )
     p.add_argument("--lease-days", type=_positive, default=14, help="how long a document is trusted offline")
 
 
@@ -245,6 +253,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def _not_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
     return value
 
 
@@ -429,7 +447,7 @@ def cmd_product_list(args: argparse.Namespace) -> int:
 
 def cmd_policy_create(args: argparse.Namespace) -> int:
     from server.models import Policy
-    from server.services.admin import create_policy
+    from server.services.admin import create_policy, default_voucher_quota
 
     with _session(args) as session:
         product = _product(session, args.product)
@@ -445,7 +463,8 @@ def cmd_policy_create(args: argparse.Namespace) -> int:
             one_account_per_ip=args.one_account_per_ip,
             duration_days=args.duration_days,
             ledgers_included=args.ledgers,
-            voucher_quota_default=args.voucher_quota,
+            voucher_quota_default=args.voucher_quota or default_voucher_quota(args.edition),
+            offline_voucher_allowance=args.offline_vouchers,
             lease_days=args.lease_days,
         )
         note = " (already existed, unchanged)" if existed is not None else ""

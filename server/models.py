@@ -164,7 +164,10 @@ class Policy(Base):
     one_account_per_ip: Mapped[bool] = mapped_column(Boolean, default=False)
     duration_days: Mapped[int | None]  # None = perpetual
     ledgers_included: Mapped[int] = mapped_column(Integer, default=1)
-    voucher_quota_default: Mapped[int] = mapped_column(Integer, default=50)
+    voucher_quota_default: Mapped[int] = mapped_column(Integer, default=50)  # per ledger and fiscal year
+    # Vouchers one machine may post for a ledger-year while it cannot reach the server (the document's
+    # ``offline_allowance``, never more than the quota left). The server default fills existing rows.
+    offline_voucher_allowance: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     lease_days: Mapped[int] = mapped_column(Integer, default=14)
     reregister_limit_per_year: Mapped[int] = mapped_column(Integer, default=3)
 
@@ -286,6 +289,21 @@ class LedgerYear(Base):
     voucher_quota: Mapped[int] = mapped_column(Integer, default=50)
 
     ledger: Mapped[Ledger] = relationship(back_populates="years")
+
+
+class VoucherConsumption(Base):
+    """Vouchers counted for a ledger-year under the host program's idempotency key: the same key never counts twice."""
+
+    __tablename__ = "voucher_consumptions"
+    __table_args__ = (UniqueConstraint("ledger_year_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger_year_id: Mapped[int] = mapped_column(ForeignKey("ledger_years.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(Integer)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)  # posted offline, reported afterwards
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
 
 
 class Entitlement(Base):

@@ -73,6 +73,9 @@ class VoucherUsage:
     fiscal_year: int
     used: int
     quota: int
+    # Vouchers one machine may post for this ledger-year while it cannot reach the server (never more than
+    # the quota left when the document was signed); 0 from a server that does not send it.
+    offline_allowance: int = 0
 
     @property
     def remaining(self) -> int:
@@ -256,7 +259,13 @@ def _parse_document(r: _Reader) -> LicenceDocument:
             for e in r.items("entitlements")
         ),
         vouchers=tuple(
-            VoucherUsage(v.integer("ledger_id"), v.integer("fiscal_year"), v.integer("used"), v.integer("quota"))
+            VoucherUsage(
+                v.integer("ledger_id"),
+                v.integer("fiscal_year"),
+                v.integer("used"),
+                v.integer("quota"),
+                v.integer("offline_allowance", optional=True, default=0),
+            )
             for v in r.items("vouchers")
         ),
         addons=tuple(

@@ -65,6 +65,9 @@ class ErrorCode(StrEnum):
     LEDGER_NOT_FOUND = "LEDGER_NOT_FOUND", 404, ("ledger_id",)
     LEDGER_ARCHIVED = "LEDGER_ARCHIVED", 409, ("ledger_id",)
     LEDGER_YEAR_REQUIRED = "LEDGER_YEAR_REQUIRED", 422
+    LEDGER_LIMIT_EXCEEDED = "LEDGER_LIMIT_EXCEEDED", 403, ("purchased", "in_use")
+    LEDGER_CODE_TAKEN = "LEDGER_CODE_TAKEN", 409, ("code",)
+    VOUCHER_QUOTA_EXCEEDED = "VOUCHER_QUOTA_EXCEEDED", 409, ("used", "quota", "requested")
     PURCHASE_BLOCKED = "PURCHASE_BLOCKED", 409, ("state", "allowed_kinds", "refused_kinds")
     ALREADY_OPENED = "ALREADY_OPENED", 409, ("sku", "ledger_id", "fiscal_year")
     DUPLICATE_ITEM = "DUPLICATE_ITEM", 422, ("sku", "licence_id")

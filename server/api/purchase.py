@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from server.deps import AccountDep, ClientIpDep, ClockDep, PublicUrlDep, SessionDep
+from server.schemas.common import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from server.schemas.purchase import (
     MAX_ID,
     CatalogueOut,
@@ -32,7 +33,7 @@ def get_catalogue(
     client_ip: ClientIpDep,
     licence_id: Annotated[int, Query(ge=1, le=MAX_ID)],
     ledger_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    fiscal_year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    fiscal_year: Annotated[int | None, Query(ge=FIRST_FISCAL_YEAR, le=LAST_FISCAL_YEAR)] = None,
 ) -> Any:
     now = clock.now()
     licence = purchase_policy.owned_licence(session, account, licence_id)

@@ -12,3 +12,6 @@ MAX_ID = 2_147_483_647
 
 # An id in a path, a query or a body: ``licence_id: Id`` works in routers and models alike.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# The fiscal years a ledger may have; purchases, catalogues and voucher counts take the same range.
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1990, 2200
+FiscalYear = Annotated[int, Field(ge=FIRST_FISCAL_YEAR, le=LAST_FISCAL_YEAR)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.schemas.common import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from server.schemas.common import MAX_ID as MAX_ID  # re-exported: the purchase and renewal routers import it here
 
 
@@ -14,7 +15,7 @@ class OrderItemIn(BaseModel):
     sku: str = Field(min_length=1, max_length=40)
     # Optional here so a missing one answers LEDGER_YEAR_REQUIRED rather than a generic validation error.
     ledger_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    fiscal_year: int | None = Field(default=None, ge=1990, le=2100)
+    fiscal_year: int | None = Field(default=None, ge=FIRST_FISCAL_YEAR, le=LAST_FISCAL_YEAR)
     quantity: int = Field(default=1, ge=1, le=100)
 
 

@@ -75,6 +75,16 @@ def create_product(session: Session, *, code: str, name: str, version: str = "")
     return product
 
 
+# e会计 sells its paid editions with 100 vouchers per ledger and fiscal year; the free edition has 50.
+PAID_VOUCHER_QUOTA = 100
+FREE_VOUCHER_QUOTA = 50
+
+
+def default_voucher_quota(edition: str) -> int:
+    """The vouchers per ledger-year a new policy of ``edition`` grants unless told otherwise."""
+    return FREE_VOUCHER_QUOTA if edition == "free" else PAID_VOUCHER_QUOTA
+
+
 def create_policy(
     session: Session,
     *,
@@ -88,6 +98,7 @@ def create_policy(
     duration_days: int | None = None,
     ledgers_included: int = 1,
     voucher_quota_default: int = 50,
+    offline_voucher_allowance: int = 30,
     lease_days: int = 14,
     reregister_limit_per_year: int = 3,
 ) -> Policy:
@@ -105,6 +116,7 @@ def create_policy(
         duration_days=duration_days,
         ledgers_included=ledgers_included,
         voucher_quota_default=voucher_quota_default,
+        offline_voucher_allowance=offline_voucher_allowance,
         lease_days=lease_days,
         reregister_limit_per_year=reregister_limit_per_year,
     )

@@ -33,6 +33,8 @@ from server.models import (
     RechargeCode,
 )
 from server.services.admin import (
+    FREE_VOUCHER_QUOTA,
+    PAID_VOUCHER_QUOTA,
     create_account,
     create_ledger,
     create_organisation,
@@ -316,7 +318,7 @@ def _catalogue(session: Session) -> _Catalogue:
         "activation_limit": 3,
         "one_account_per_ip": True,
         "duration_days": None,
-        "voucher_quota_default": 50,
+        "voucher_quota_default": FREE_VOUCHER_QUOTA,
     }
     free = create_product(session, code="KJH-FREE", name="e会计 终身免费版", version="5.0")
     # A second free product, so the IP held by another account does not also block `free_edition`.
@@ -324,7 +326,7 @@ def _catalogue(session: Session) -> _Catalogue:
     std = create_product(session, code="KJH-STD", name="e会计 标准版", version="5.0")
     cloud = create_product(session, code="KJH-CLOUD", name="e会计 云盘版", version="5.0")
     kis = create_product(session, code="KIS-PRO", name="KIS 专业版 (示例)", version="V16")
-    return _Catalogue(
+    cat = _Catalogue(
         free=create_policy(session, product=free, code="FREE", name="终身免费版", **free_kw),
         free_ip=create_policy(session, product=free_ip, code="FREE", name="终身免费版", **free_kw),
         standard=create_policy(
@@ -344,6 +346,10 @@ def _catalogue(session: Session) -> _Catalogue:
             session, product=kis, code="PRO3", name="专业版 3 台", edition="standard", max_machines=3, duration_days=365
         ),
     )
+    # Set on every run, so a demo database seeded before this was policy data gets it too.
+    for paid in (cat.standard, cat.cloud, cat.kis):
+        paid.voucher_quota_default = PAID_VOUCHER_QUOTA
+    return cat
 
 
 def _issue(session: Session, policy: Policy, now: datetime) -> tuple[Licence, str]:

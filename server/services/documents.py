@@ -21,6 +21,7 @@ from server.models import (
     UTCDateTime,
 )
 from server.services.keys import mask_serial
+from server.services.vouchers import offline_allowance
 from server.signing import KeyStore
 
 DOCUMENT_FORMAT = 1
@@ -129,7 +130,7 @@ _FACT_ROWS = union_all(
         LedgerYear.voucher_quota,
         _NO_TEXT,
         _NO_TEXT,
-        _NO_TIME,
+        Ledger.archived_at,  # nothing may be posted offline in an archived ledger
     )
     .join(Ledger, Ledger.id == LedgerYear.ledger_id)
     .where(Ledger.organisation_id == _ORG_ID),
@@ -161,6 +162,7 @@ class DocumentFacts:
 def document_facts(session: Session, licence: Licence) -> DocumentFacts:
     # No organisation: the NULL parameter matches no ledger, so ledgers in use is 0 and no voucher years.
     params = {"licence_id": licence.id, "organisation_id": licence.organisation_id}
+    allowance = licence.policy.offline_voucher_allowance  # loaded with the licence: no round trip
     facts = DocumentFacts()
     for kind, n1, n2, n3, n4, s1, s2, at in session.execute(_FACTS, params):
         if kind == "seats":
@@ -170,7 +172,16 @@ def document_facts(session: Session, licence: Licence) -> DocumentFacts:
         elif kind == "entitlement":
             facts.entitlements.append({"module": s1, "ledger_id": n1, "fiscal_year": n2})
         elif kind == "year":
-            facts.vouchers.append({"ledger_id": n1, "fiscal_year": n2, "used": n3, "quota": n4})
+            used, quota = int(n3 or 0), int(n4 or 0)
+            facts.vouchers.append(
+                {
+                    "ledger_id": n1,
+                    "fiscal_year": n2,
+                    "used": used,
+                    "quota": quota,
+                    "offline_allowance": 0 if at is not None else offline_allowance(allowance, used, quota),
+                }
+            )
         else:
             facts.addons.append({"code": s1, "name": s2, "expires_at": iso(at)})
     return facts

@@ -175,8 +175,10 @@ def api_probes(spec: dict[str, Any], op: Operation, known: dict[str, Any]) -> It
                 yield probe(case, expect, query={**query_values, name: value})
     for name, param in path_params.items():
         unknown = UNKNOWN_ID if "integer" in json_types(spec, param["schema"]) else "unknown-payment-0"
-        # Behind a bearer token an unknown id is 404; the payment callback checks its signature first.
-        yield probe(f"unknown {name}", "404" if op.needs_bearer else "4xx", path={**path_values, name: unknown})
+        # Behind a bearer token an unknown id is 404; the payment callback checks its signature first. A value
+        # outside a bounded parameter that is no id (a fiscal year) is refused as invalid instead.
+        expect = "404" if op.needs_bearer and not _out_of_bounds(spec, param["schema"], unknown) else "4xx"
+        yield probe(f"unknown {name}", expect, path={**path_values, name: unknown})
 
 
 def page_probes(known: dict[str, Any], login: str) -> Iterator[Probe]:

@@ -105,7 +105,9 @@ def test_payload_has_the_agreed_shape(live_server: LiveServer, activated: tuple[
     assert p["machine"]["components"] == machine(1)["components"]
     assert p["ledgers"] == {"purchased": 1, "in_use": 1}
     ledger_id = p["vouchers"][0]["ledger_id"]
-    assert p["vouchers"] == [{"ledger_id": ledger_id, "fiscal_year": 2025, "used": 12, "quota": 50}]
+    assert p["vouchers"] == [
+        {"ledger_id": ledger_id, "fiscal_year": 2025, "used": 12, "quota": 50, "offline_allowance": 30}
+    ]
     assert p["entitlements"] == [{"module": "period_close", "ledger_id": ledger_id, "fiscal_year": 2025}]
     assert p["addons"] == [] and p["expires_at"] is None
     assert p["server_time"] == p["issued_at"]
