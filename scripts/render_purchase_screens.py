@@ -1,4 +1,4 @@
-"""Render 立即购买 (opened / unopened / blocked / confirm / payment / paid) and 我的订单 offscreen to PNG, zh_CN and en.
+"""Render 立即购买 (choose first / bound / unopened / blocked / confirm / payment / paid) and 我的订单 offscreen to PNG.
 
     QT_QPA_PLATFORM=offscreen python scripts/render_purchase_screens.py [--out screenshots] [--langs vi,fa]
 
@@ -48,29 +48,31 @@ def render_purchase(renderer: Any) -> None:
 
     from app.domain.orders import OrderItem
     from app.domain.purchase import ServerVerdict
+    from app.domain.purchase_scope import PurchaseScope
     from app.ui.orders.orders_page import OrdersPage
-    from app.ui.purchase.purchase_dialog import LedgerYearPicker, PurchaseDialog, PurchaseLoad
+    from app.ui.purchase.purchase_dialog import PurchaseDialog, PurchaseLoad
 
     service = _signed_in_service(renderer)
     host = QWidget()
     host.resize(1040, 720)
     choices = None
 
-    dialog = PurchaseDialog(host, service)
+    dialog = PurchaseDialog(host, service)  # from 系统认证: nothing chosen, the ledger and year are asked first
     dialog.resize(*DIALOG_SIZE)
     dialog.show()
     dialog.load()
     wait_until(lambda: not dialog.ops and dialog.local_state is not None)
+    renderer.grab("purchase_0_choose_first", dialog)
     choices = dialog.choices
     ledger_b = [c for c in choices if c.code == "B"]
     target = min(ledger_b, key=lambda c: c.fiscal_year) if ledger_b else choices[0]
-    dialog.load_catalogue(target)
+    dialog.ledger_combo.setCurrentIndex(dialog.ledger_combo.findData(target.ledger_id))
+    renderer.grab("purchase_0_ledger_chosen", dialog)
+    dialog.year_combo.setCurrentIndex(dialog.year_combo.findData(target.fiscal_year))
     wait_until(lambda: not dialog.ops and dialog.catalogue is not None)
     renderer.grab("purchase_1_unopened", dialog)
 
-    picker = LedgerYearPicker(dialog, dialog.choices, dialog.target)
-    renderer.grab("purchase_2_picker", picker)
-    picker.close()
+    render_bound(renderer, host, service, choices, target)
 
     buyable = [sku for sku, control in dialog.buy_controls.items() if control.isEnabled() and sku != "renewal_12m"]
     module = next(sku for sku in buyable if not sku.startswith("vouchers"))
@@ -108,7 +110,9 @@ def render_purchase(renderer: Any) -> None:
         )
         details = {"expires_on": "2025-12-31", "ledgers_in_use": 5, "ledgers_purchased": 4}
         blocked.on_loaded(
-            PurchaseLoad(local, details, tuple(choices), ledgers_loaded=True, target=target, catalogue=answer)
+            PurchaseLoad(
+                local, details, PurchaseScope(tuple(choices), target=target), ledgers_loaded=True, catalogue=answer
+            )
         )
         renderer.grab(f"purchase_blocked_{code}", blocked)
         blocked.close()
@@ -150,6 +154,37 @@ def render_purchase(renderer: Any) -> None:
         clock.reset()
     page.close()
     host.close()
+
+
+def render_bound(renderer: Any, host: QWidget, service: LicenceService, choices: list[Any], target: Any) -> None:
+    """Opened by a host program for one ledger-year: bound, the confirmation to leave it, and an unknown ledger."""
+    from app.ui.purchase.purchase_dialog import LedgerYearPicker, PurchaseDialog
+
+    other = next(c for c in choices if (c.ledger_id, c.fiscal_year) != (target.ledger_id, target.fiscal_year))
+    bound = PurchaseDialog(host, service, ledger_id=target.ledger_id, fiscal_year=target.fiscal_year)
+    bound.resize(*DIALOG_SIZE)
+    bound.show()
+    bound.load()
+    wait_until(lambda: not bound.ops and bound.catalogue is not None)
+    renderer.grab("purchase_bound", bound)
+    picker = LedgerYearPicker(bound, bound.choices, bound.target)
+    renderer.grab("purchase_2_picker", picker)
+    picker.close()
+    bound.on_target_chosen(other)
+    box = bound.scope_box
+    renderer.grab("purchase_bound_confirm_change", box)
+    box.change_button.click()
+    wait_until(lambda: not bound.ops and bound.catalogue is not None and bound.target == other)
+    renderer.grab("purchase_bound_changed", bound)
+    bound.close()
+
+    unknown = PurchaseDialog(host, service, ledger_id=999_999, fiscal_year=target.fiscal_year)
+    unknown.resize(*DIALOG_SIZE)
+    unknown.show()
+    unknown.load()
+    wait_until(lambda: not unknown.ops and unknown.local_state is not None)
+    renderer.grab("purchase_bound_unknown_ledger", unknown)
+    unknown.close()
 
 
 def render(out_dir: Path, languages: list[str]) -> list[Shot]:

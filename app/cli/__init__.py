@@ -1,10 +1,11 @@
 """``python -m app …``: the panel, and the commands IT staff script.
 
 ``parser`` defines the command line and which function runs each command; ``status`` (status and fingerprint),
-``activate`` and ``offline`` hold the commands, ``session`` the sign-in they share, and ``errors`` the one
-mapping from an error to a user message and an exit code. ``status`` and ``fingerprint`` must start fast and
-must not pull in Qt, requests or keyring: only the parser and app/cli/status.py load with them, and every other
-module is imported when it is needed (a command's module when it runs, ``errors`` when something failed).
+``check``, ``vouchers``, ``refresh``, ``ledgers``, ``activate`` and ``offline`` hold the commands, ``session`` the
+sign-in they share, and ``errors`` the one mapping from an error to a user message and an exit code. ``status``,
+``fingerprint`` and ``check`` must start fast and must not pull in Qt, requests or keyring: only the parser and
+app/cli/status.py load with them (and app/cli/check.py for ``check``), and every other module is imported when
+it is needed (a command's module when it runs, ``errors`` when something failed).
 """
 
 from __future__ import annotations

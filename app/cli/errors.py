@@ -57,12 +57,30 @@ class OutputFileError(Exception):
 def failure_for(exc: BaseException) -> Failure:
     """The user message and exit code for any error a command raised."""
     # Imported here: the error types live with the services, and `status` rarely fails.
+    from licence_protocol.errors import ErrorCode
+
     from app.domain.error_catalogue import state_for_error
     from app.domain.error_codes import ClientErrorCode
     from app.domain.states import exit_code_for
     from app.i18n import tr_error
-    from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError, ServiceError
+    from app.services.errors import (
+        ApiError,
+        InvalidDocumentError,
+        NetworkError,
+        NotSignedInError,
+        RefusedError,
+        ServiceError,
+    )
     from app.services.offline_files import OfflineFileError
+
+    # Answers refusing what was asked within the licence's limits (no ledger left, a code taken, an archived ledger,
+    # the vouchers used up): "refused" (2) for a script, like a blocking state.
+    refusals = {
+        ErrorCode.LEDGER_LIMIT_EXCEEDED,
+        ErrorCode.LEDGER_CODE_TAKEN,
+        ErrorCode.LEDGER_ARCHIVED,
+        ErrorCode.VOUCHER_QUOTA_EXCEEDED,
+    }
 
     if isinstance(exc, CommandError):
         return Failure(exc.message, exc.exit_code)
@@ -70,6 +88,12 @@ def failure_for(exc: BaseException) -> Failure:
         return Failure("", EXIT_INTERRUPTED)
     if isinstance(exc, OutputFileError):
         return Failure(f"cannot write {exc.path} ({exc.reason})", EXIT_UNAVAILABLE)
+    if isinstance(exc, RefusedError):  # the client's own rule (an offline allowance used up), or a blocked licence
+        state = exc.details.get("state")
+        exit_code = exit_code_for(state) if isinstance(state, str) else EXIT_BLOCKED
+        return Failure(f"{tr_error(exc.code, exc.details)} [{exc.code}]", exit_code)
+    if isinstance(exc, ApiError) and exc.code in refusals:
+        return Failure(f"{tr_error(exc.code, exc.details)} [{exc.code}]", EXIT_BLOCKED)
     if isinstance(exc, ApiError):
         lines = [f"{tr_error(exc.code, exc.details)} [{exc.code}]"]
         # ORG_REQUIRED names the organisations to choose from: a script's author needs their ids for --org.

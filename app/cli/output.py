@@ -26,3 +26,10 @@ def write_utf8(text: str) -> None:
     sys.stdout.flush()
     binary.write(text.encode("utf-8"))
     binary.flush()
+
+
+def write_json(value: object) -> None:
+    """One JSON object, indented, as UTF-8 bytes: what every ``--json`` prints."""
+    import json
+
+    write_utf8(json.dumps(value, ensure_ascii=False, indent=2) + "\n")

@@ -6,6 +6,10 @@ IT scripts run these at every logon, so only what the offline check needs is imp
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.services.local_status import LocalStatus
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -13,7 +17,7 @@ def run_status(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from app.services.fingerprint import SystemFingerprint
-    from app.services.local_status import format_status_text, read_local_status, status_as_json
+    from app.services.local_status import read_local_status
     from app.services.trust import load_trusted
 
     status = read_local_status(
@@ -22,12 +26,17 @@ def run_status(args: argparse.Namespace) -> int:
         components=SystemFingerprint(args.paths).components(),
         trusted=load_trusted(args.paths, demo=args.demo),
     )
+    return print_status(args, status)
+
+
+def print_status(args: argparse.Namespace, status: LocalStatus) -> int:
+    """What ``status`` prints (``--json``: the schema's object), for every command that ends with a state."""
+    from app.services.local_status import format_status_text, status_as_json
+
     if args.json:
-        import json
+        from app.cli.output import write_json
 
-        from app.cli.output import write_utf8
-
-        write_utf8(json.dumps(status_as_json(status), ensure_ascii=False, indent=2) + "\n")
+        write_json(status_as_json(status))
     else:
         print(format_status_text(status))
     return status.exit_code

@@ -176,6 +176,20 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
     ErrorCode.LEDGER_NOT_FOUND: ErrorMeaning("The ledger was not found. It may have been archived or removed."),
     ErrorCode.LEDGER_ARCHIVED: ErrorMeaning("This ledger is archived (read-only), so nothing can be bought for it."),
     ErrorCode.LEDGER_YEAR_REQUIRED: ErrorMeaning("Choose the ledger and fiscal year the purchase is for."),
+    ErrorCode.LEDGER_LIMIT_EXCEEDED: ErrorMeaning(
+        "All ledgers bought are in use ({in_use} of {purchased}). Buy more ledgers, or archive a ledger you no "
+        "longer use.",
+        without_details="All ledgers bought are in use. Buy more ledgers, or archive a ledger you no longer use.",
+    ),
+    ErrorCode.LEDGER_CODE_TAKEN: ErrorMeaning(
+        "This organisation already has a ledger with the code {code}. Choose another code.",
+        without_details="This organisation already has a ledger with this code. Choose another code.",
+    ),
+    ErrorCode.VOUCHER_QUOTA_EXCEEDED: ErrorMeaning(
+        "The vouchers of this ledger and fiscal year are used up ({used} of {quota} used, {requested} more "
+        "asked for). Buy vouchers for this ledger-year.",
+        without_details="The vouchers of this ledger and fiscal year are used up. Buy vouchers for this ledger-year.",
+    ),
     ErrorCode.PURCHASE_BLOCKED: ErrorMeaning(
         "Nothing can be bought in the licence's current state. Resolve the problem shown on the System "
         "authentication page first."
@@ -268,6 +282,19 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
     ),
     ClientErrorCode.OFFLINE_NO_LICENCE: ErrorMeaning(
         "This computer has no licence to renew or deactivate. Activate it first."
+    ),
+    ClientErrorCode.OFFLINE_VOUCHER_ALLOWANCE_USED_UP: ErrorMeaning(
+        "The licence server cannot be reached, and this computer may post no more vouchers in this ledger and "
+        "fiscal year until it can. Connect to the internet and try again.",
+        with_details="The licence server cannot be reached. While offline, this computer may post {allowance} "
+        "vouchers in this ledger and fiscal year; {offline_used} are posted, so {requested} more are refused. "
+        "Connect to the internet and try again.",
+    ),
+    ClientErrorCode.VOUCHERS_LICENCE_NOT_USABLE: ErrorMeaning(
+        "The licence on this computer is not usable now, so no vouchers can be posted. Open System "
+        "authentication (系统认证) to see what to do.",
+        with_details="The licence on this computer is not usable now ({state}), so no vouchers can be posted. "
+        "Open System authentication (系统认证) to see what to do.",
     ),
 }
 

@@ -37,6 +37,10 @@ class ClientErrorCode(StrEnum):
     OFFLINE_FILE_UNREADABLE = "OFFLINE_FILE_UNREADABLE"
     OFFLINE_NO_LICENCE = "OFFLINE_NO_LICENCE"
 
+    # Vouchers posted while the server cannot be reached (app/services/voucher_journal.py)
+    OFFLINE_VOUCHER_ALLOWANCE_USED_UP = "OFFLINE_VOUCHER_ALLOWANCE_USED_UP"
+    VOUCHERS_LICENCE_NOT_USABLE = "VOUCHERS_LICENCE_NOT_USABLE"
+
 
 @dataclass(frozen=True)
 class UnknownErrorCode:

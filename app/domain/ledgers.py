@@ -43,6 +43,23 @@ class FiscalYear:
 
 
 @dataclass(frozen=True)
+class LedgerYear:
+    """One opened ledger-year, as ``POST /ledgers/{id}/years`` answers it (the same whether new or existing)."""
+
+    ledger_id: int
+    fiscal_year: int
+    vouchers: VoucherCount
+    modules: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Any) -> LedgerYear:
+        r = JsonReader(data, "ledger_year")
+        return cls(
+            r.integer("ledger_id"), r.integer("fiscal_year"), VoucherCount.read(r.child("vouchers")), r.texts("modules")
+        )
+
+
+@dataclass(frozen=True)
 class Ledger:
     id: int
     code: str

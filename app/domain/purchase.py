@@ -50,16 +50,6 @@ def ledger_years(ledgers: LicenceLedgers) -> list[LedgerYear]:
     return sorted(choices, key=lambda c: (c.code, c.ledger_id, -c.fiscal_year))
 
 
-def default_target(
-    choices: list[LedgerYear], ledger_id: int | None = None, fiscal_year: int | None = None
-) -> LedgerYear | None:
-    """The ledger-year asked for (opened from a ledger), else the first ledger's latest year; the user confirms it."""
-    for choice in choices:
-        if choice.ledger_id == ledger_id and (fiscal_year is None or choice.fiscal_year == fiscal_year):
-            return choice
-    return choices[0] if choices else None
-
-
 @dataclass(frozen=True)
 class ItemRow:
     """One item of the catalogue, for exactly the catalogue's ledger-year."""

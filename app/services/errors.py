@@ -62,6 +62,16 @@ class NetworkError(ServiceError):
         return ", ".join(parts)
 
 
+class RefusedError(ServiceError):
+    """The client refuses by its own rules, no server involved (an offline allowance used up); ``code`` is a
+    ``ClientErrorCode`` worded by app/domain/error_catalogue.py with ``details``."""
+
+    def __init__(self, code: AnyErrorCode, details: dict[str, Any] | None = None) -> None:
+        super().__init__(str(code))
+        self.code: AnyErrorCode = code
+        self.details = details or {}
+
+
 class InvalidDocumentError(ServiceError):
     """A licence document from the server fails verification or does not echo our nonce; never cached."""
 

@@ -298,6 +298,33 @@ class ApiClient:
     def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._object("POST", f"/api/v1/ledgers/{int(ledger_id)}/archive", cancel=cancel)
 
+    def create_ledger(
+        self, licence_id: int, code: str, name: str, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        body = {"code": code, "name": name}
+        return self._object("POST", f"/api/v1/licences/{int(licence_id)}/ledgers", json=body, cancel=cancel)
+
+    def open_ledger_year(
+        self, ledger_id: int, fiscal_year: int, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        body = {"fiscal_year": int(fiscal_year)}
+        return self._object("POST", f"/api/v1/ledgers/{int(ledger_id)}/years", json=body, cancel=cancel)
+
+    def consume_vouchers(
+        self,
+        ledger_id: int,
+        fiscal_year: int,
+        count: int,
+        idempotency_key: str,
+        *,
+        offline: bool = False,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, Any]:
+        """Count vouchers; the key makes a retry (or a report of vouchers posted offline) count once only."""
+        path = f"/api/v1/ledgers/{int(ledger_id)}/years/{int(fiscal_year)}/voucher-usage"
+        body = {"count": int(count), "idempotency_key": idempotency_key, "offline": offline}
+        return self._object("POST", path, json=body, cancel=cancel)
+
     # -- purchase ------------------------------------------------------------------------------------
 
     def catalogue(

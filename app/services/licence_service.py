@@ -30,17 +30,26 @@ from app.domain.accounts import Account, Organisation, OutboxMessage, Profile
 from app.domain.activation import ActivationPreview, LicenceSummary
 from app.domain.connection import ConnectionReport
 from app.domain.error_catalogue import state_for_error
-from app.domain.error_codes import AnyErrorCode
+from app.domain.error_codes import AnyErrorCode, ClientErrorCode
 from app.domain.lease import Announcement, MaintenanceWindow, parse_announcements
-from app.domain.ledgers import Ledger, LicenceLedgers
+from app.domain.ledgers import Ledger, LedgerYear, LicenceLedgers
 from app.domain.machines import MachineList
 from app.domain.orders import Order, OrderItem, RedeemResult, orders_from_json
 from app.domain.purchase import Catalogue
 from app.domain.renewal import Customer, RenewalQuote, RenewalRequest, customers_from
+from app.domain.vouchers import VoucherConsumption, voucher_standing
 from app.domain.wire import ResponseFormatError
 from app.services.cache import ClockWatermark, LicenceCache
 from app.services.credentials import CredentialError, CredentialStore, KeyringWatermarkCopy
-from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError, ServiceError
+from app.services.errors import (
+    ApiError,
+    CancelledError,
+    InvalidDocumentError,
+    NetworkError,
+    NotSignedInError,
+    RefusedError,
+    ServiceError,
+)
 from app.services.fingerprint import FingerprintSource, SystemFingerprint
 from app.services.http import ApiClient, CancelToken
 from app.services.local_status import (
@@ -54,6 +63,7 @@ from app.services.local_status import (
 from app.services.paths import AppPaths
 from app.services.settings import ClientSettings, load_settings, save_settings
 from app.services.trust import load_trusted
+from app.services.voucher_journal import JournalEntry, ReportOutcome, VoucherJournal
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +71,20 @@ log = logging.getLogger(__name__)
 _UNAVAILABLE_CODES = frozenset(
     {ErrorCode.MAINTENANCE, ErrorCode.SERVER_BUSY, ErrorCode.INTERNAL_ERROR, ErrorCode.HTTP_ERROR}
 )
+# Answers to a report of vouchers posted offline that no retry will change: the entry is marked refused (and
+# logged) rather than sent again at every online check.
+_FINAL_REPORT_REFUSALS = frozenset(
+    {ErrorCode.VOUCHER_QUOTA_EXCEEDED, ErrorCode.LEDGER_ARCHIVED, ErrorCode.VALIDATION_ERROR}
+)
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def server_unavailable(exc: ApiError) -> bool:
+    """The server answered but cannot help now (maintenance, busy, its own failure): like no network."""
+    return exc.code in _UNAVAILABLE_CODES
 
 
 T = TypeVar("T")
@@ -114,6 +134,7 @@ class LicenceService:
         self.machine_name = machine_name or platform.node() or "PC"
         self.demo = demo  # `--demo`: the embedded demo server, whose outbox the sign-in dialog may show
         self.cache = LicenceCache(paths)
+        self.voucher_journal = VoucherJournal.of(paths)
         # The keyring copy outlives the data dir's two (the offline `status` reads only those).
         self.watermark = ClockWatermark(paths, self.cache, extra_copies=[KeyringWatermarkCopy(credentials, paths)])
         self._lock = threading.RLock()
@@ -288,6 +309,145 @@ class LicenceService:
     def archive_ledger(self, ledger_id: int, *, cancel: CancelToken | None = None) -> Ledger:
         return _parsed(Ledger.from_json, self.api.archive_ledger(ledger_id, cancel=cancel))
 
+    def create_ledger(
+        self, code: str, name: str, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> Ledger:
+        """A new ledger (账套) in the licence's organisation; LEDGER_LIMIT_EXCEEDED when every bought one is in use."""
+        answer = self.api.create_ledger(self._licence_id(licence_id), code, name, cancel=cancel)
+        return _parsed(Ledger.from_json, answer)
+
+    def open_ledger_year(self, ledger_id: int, fiscal_year: int, *, cancel: CancelToken | None = None) -> LedgerYear:
+        """Open (进入) a fiscal year of a ledger with the edition's voucher quota; the same answer when it is open."""
+        return _parsed(LedgerYear.from_json, self.api.open_ledger_year(ledger_id, fiscal_year, cancel=cancel))
+
+    # -- vouchers ----------------------------------------------------------------------------------
+
+    def consume_vouchers(
+        self, ledger_id: int, fiscal_year: int, count: int, key: str, *, cancel: CancelToken | None = None
+    ) -> VoucherConsumption:
+        """Count ``count`` vouchers of a ledger-year under the host's idempotency ``key`` (a retry counts once).
+
+        The server counts when it can be reached (VOUCHER_QUOTA_EXCEEDED past the quota); when it cannot, the
+        vouchers go into the offline journal within the document's offline allowance (``consume_vouchers_offline``).
+        Vouchers posted offline earlier are reported first, and then the document is refreshed so it counts them.
+        """
+        try:
+            reported = self.report_offline_vouchers(cancel=cancel)
+            body = self.api.consume_vouchers(ledger_id, fiscal_year, count, key, cancel=cancel)
+        except NetworkError as exc:
+            log.info("vouchers counted offline: %s", exc)
+            with self._lock:
+                self._online, self._maintenance = False, None
+            return self.consume_vouchers_offline(ledger_id, fiscal_year, count, key)
+        except ApiError as exc:
+            if exc.code not in _UNAVAILABLE_CODES:
+                raise
+            with self._lock:
+                self._note_unavailable(exc)
+            return self.consume_vouchers_offline(ledger_id, fiscal_year, count, key)
+        result = _parsed(VoucherConsumption.from_json, body)
+        with self._lock:
+            self._online, self._maintenance = True, None
+        if reported:
+            self._refresh_quietly(cancel)
+        return result
+
+    def consume_vouchers_offline(self, ledger_id: int, fiscal_year: int, count: int, key: str) -> VoucherConsumption:
+        """Record vouchers posted while the server cannot be reached, against the verified document's allowance.
+
+        RefusedError VOUCHERS_LICENCE_NOT_USABLE when the licence is not usable offline (details ``state``), and
+        OFFLINE_VOUCHER_ALLOWANCE_USED_UP past the allowance (details ``allowance``, ``offline_used``,
+        ``requested``, and ``used``/``quota`` when the document lists the ledger-year). A key already in the
+        journal answers ``counted=False`` and records nothing.
+        """
+        with self._lock:
+            error = self._server_error  # a licence error the server answered earlier in this session still holds
+            status = read_local_status(
+                self.paths,
+                now=self.now(),
+                components=self.fingerprint.components(),
+                trusted=self.trusted_keys,
+                watermark=self.watermark,
+                # As `check` sees it: the document's account, and the server out of reach.
+                session=SessionFacts(
+                    DOCUMENT_ACCOUNT,
+                    online=False,
+                    last_server_error=error.code if error else None,
+                    error_details=error.details if error else {},
+                ),
+            )
+        doc = status.document
+        if doc is None or not status.usable:
+            state = status.state.code.value if status.state is not None else "NOT_ACTIVATED"
+            raise RefusedError(ClientErrorCode.VOUCHERS_LICENCE_NOT_USABLE, {"state": state})
+        usage = doc.voucher_usage(ledger_id, fiscal_year)
+        allowance = usage.offline_allowance if usage is not None else 0
+        entry = JournalEntry(key, doc.licence_id, ledger_id, fiscal_year, count, self.now())
+        recorded = self.voucher_journal.record(entry, allowance=allowance)
+        standing = voucher_standing(usage, recorded.offline_used)
+        if recorded.outcome == "refused" or standing is None:
+            details = {"allowance": allowance, "offline_used": recorded.offline_used, "requested": count}
+            if usage is not None:
+                details.update(used=usage.used + recorded.offline_used, quota=usage.quota)
+            raise RefusedError(ClientErrorCode.OFFLINE_VOUCHER_ALLOWANCE_USED_UP, details)
+        counted = recorded.outcome == "recorded"
+        return VoucherConsumption.recorded_offline(ledger_id, fiscal_year, standing, count, counted=counted)
+
+    def report_offline_vouchers(self, *, cancel: CancelToken | None = None) -> int:
+        """Send the journal's unreported vouchers (``offline: true``, each under its own key, so a repeated report
+        counts once) and mark each one reported; answers how many were reported.
+
+        Stops at the first network or server failure (those stay pending for the next online check). A final
+        refusal (the quota and the allowance exceeded, an archived ledger) is marked and logged: the vouchers were
+        posted, and sending them again changes nothing. An unknown ledger is left pending.
+        """
+        reported = 0
+        for entry in self.voucher_journal.pending():
+            try:
+                body = self.api.consume_vouchers(
+                    entry.ledger_id, entry.fiscal_year, entry.count, entry.key, offline=True, cancel=cancel
+                )
+            except ApiError as exc:
+                if exc.code in (ErrorCode.LEDGER_NOT_FOUND, ErrorCode.NOT_FOUND):
+                    log.warning("offline vouchers of ledger %s kept: the server does not know it", entry.ledger_id)
+                    continue
+                if exc.code not in _FINAL_REPORT_REFUSALS:
+                    raise
+                log.warning(
+                    "the server refused %d offline voucher(s) of ledger %s, fiscal year %s (%s)",
+                    entry.count,
+                    entry.ledger_id,
+                    entry.fiscal_year,
+                    exc.code,
+                )
+                outcome: ReportOutcome = "refused"
+            else:
+                counted = _parsed(VoucherConsumption.from_json, body).counted
+                outcome = "counted" if counted else "already_counted"
+            self.voucher_journal.mark_reported(entry, outcome, self.now())
+            reported += 1
+        if reported:
+            self.voucher_journal.compact_if_large(self.now())
+        return reported
+
+    def _report_offline_vouchers_quietly(self, cancel: CancelToken | None) -> None:
+        """Best effort before an online check: a failure here shows in the check itself."""
+        try:
+            self.report_offline_vouchers(cancel=cancel)
+        except CancelledError:
+            raise
+        except (ServiceError, OSError) as exc:
+            log.info("offline vouchers not reported yet: %s", exc)
+
+    def _refresh_quietly(self, cancel: CancelToken | None) -> None:
+        """A fresh document after a report, so ``check`` counts the reported vouchers from the server's figures."""
+        try:
+            self.reauthenticate(cancel=cancel)
+        except CancelledError:
+            raise
+        except ServiceError as exc:
+            log.info("document not refreshed after reporting offline vouchers: %s", exc)
+
     def test_connection(
         self, settings: ClientSettings | None = None, *, cancel: CancelToken | None = None
     ) -> ConnectionReport:
@@ -361,6 +521,8 @@ class LicenceService:
         or does not echo the nonce (a replayed old answer) → InvalidDocumentError, nothing saved.
         """
         licence_id = self._licence_id(None)
+        # Vouchers posted offline first, so the fresh document counts them.
+        self._report_offline_vouchers_quietly(cancel)
         components = self.fingerprint.components()
         nonce = secrets.token_urlsafe(24)
         try:

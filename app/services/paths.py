@@ -57,6 +57,11 @@ class AppPaths:
         return self.data_dir / "install-id.json"
 
     @property
+    def voucher_journal_file(self) -> Path:
+        """Vouchers posted while the server could not be reached (app/services/voucher_journal.py)."""
+        return self.data_dir / "voucher-journal.jsonl"
+
+    @property
     def demo_key_file(self) -> Path:
         return self.data_dir / "demo-trusted-key.json"
 
@@ -150,7 +155,7 @@ def write_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _replace(source: str, target: Path) -> None:
@@ -168,7 +173,8 @@ def _replace(source: str, target: Path) -> None:
             time.sleep(0.05 * (attempt + 1))
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a new or renamed directory entry survive a power cut (POSIX; a no-op elsewhere)."""
     if os.name != "posix":  # Windows cannot open a directory for fsync; ReplaceFile is durable enough there
         return
     try:

@@ -1,4 +1,5 @@
-"""Start the panel: QApplication, language, fonts and style, demo backend, LicenceService, main window."""
+"""Start the panel: QApplication, language, fonts and style, demo backend, LicenceService, main window, and the
+screen a host program asked for (``purchase``, ``renew``, ``open``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # imported when needed: `python -m app status` must not load 
     from app.services.paths import AppPaths
     from app.services.settings import ClientSettings
     from app.ui.main_window import MainWindow
+    from app.ui.screens import ScreenRun
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,13 @@ class Panel:
     app: QCoreApplication
     window: MainWindow
     backend: DemoBackend | None = None
+    screen: ScreenRun | None = None
+
+    def exit_code(self, loop_result: int) -> int:
+        """``purchase``/``renew``: whether something was paid; otherwise the event loop's own result."""
+        if self.screen is not None and self.screen.screen is not None:
+            return self.screen.exit_code
+        return loop_result
 
     def stop(self) -> None:
         if self.backend is not None:
@@ -47,18 +56,22 @@ class Panel:
 def run_gui(args: argparse.Namespace) -> int:
     panel = start_gui(args)
     try:
-        return int(panel.app.exec())
+        return panel.exit_code(int(panel.app.exec()))
     finally:
         panel.stop()
 
 
 def start_gui(args: argparse.Namespace) -> Panel:
-    """Everything up to the event loop: QApplication, language, look, demo backend, service, window."""
+    """Everything up to the event loop: QApplication, language, look, demo backend, service, window, screen.
+
+    ``args.screen`` (``purchase``/``renew``/``open`` or None) and ``args.ledger_year`` (the host's validated
+    ``(ledger id, fiscal year)`` or None) come from the command line (app/cli/panel.py)."""
     from PySide6.QtWidgets import QApplication
 
     from app.services.paths import AppPaths
     from app.services.settings import load_settings
     from app.ui.main_window import MainWindow
+    from app.ui.screens import open_screen
     from app.ui.theme import apply_theme
 
     paths = getattr(args, "paths", None) or AppPaths.from_data_dir(getattr(args, "data_dir", None))
@@ -83,17 +96,20 @@ def start_gui(args: argparse.Namespace) -> Panel:
         service = build_service(
             paths, server_url=backend.url if backend else getattr(args, "server", None), demo=backend is not None
         )
-        window = MainWindow(service, demo_logins=logins)
+        window = MainWindow(service, demo_logins=logins, ledger_year=getattr(args, "ledger_year", None))
         window.resize(1040, 720)
         window.show()
         window.start()
+        screen = open_screen(window, getattr(args, "screen", None))
+        if screen.screen is not None:  # a host waits for this process: it ends with the screen it asked for
+            screen.finished.connect(lambda _code: app.quit())
     except BaseException:
         if backend is not None:
             backend.stop()
         raise
     if loaded.warning:
         window.statusBar().showMessage(i18n.tr("Settings file unreadable; defaults are used."), 10_000)
-    return Panel(app, window, backend)
+    return Panel(app, window, backend, screen)
 
 
 def build_service(paths: AppPaths, *, server_url: str | None, demo: bool) -> LicenceService:

@@ -67,11 +67,22 @@ class MainWindow(QMainWindow):
     """Owns the LicenceService; pages and dialogs ask it to act through ``run_op`` only."""
 
     status_changed = Signal(StatusView)
+    # A purchase or a renewal of this licence was paid and applied (`python -m app purchase|renew` exit 0).
+    payment_applied = Signal()
 
-    def __init__(self, service: LicenceService, *, demo_logins: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        service: LicenceService,
+        *,
+        demo_logins: list[tuple[str, str]] | None = None,
+        ledger_year: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
         self.demo_logins = demo_logins or []
+        # The host program's ledger-year (--ledger/--year): 立即购买 is bound to it.
+        self.ledger_year = ledger_year
+        self.startup: Op | None = None
         self.status: StatusView | None = None
         self.network = "unknown"
         self.ops: list[Op] = []
@@ -203,10 +214,12 @@ class MainWindow(QMainWindow):
 
     # -- start-up -------------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Show what this computer knows at once (offline), then ask the server in the background."""
+    def start(self) -> Op:
+        """Show what this computer knows at once (offline), then ask the server in the background.
+
+        Returns the start-up call (session resumed, 在线认证), which calls needing the session wait for."""
         self.refresh_local()
-        self.run(
+        self.startup = self.run(
             self._restore_and_check,
             self.on_reauthenticate_succeeded,
             on_failure=self.on_reauthenticate_failed,
@@ -221,6 +234,7 @@ class MainWindow(QMainWindow):
                 on_failure=lambda _exc: None,  # no announcements when the server is unreachable: nothing to say
                 silent=True,
             )
+        return self.startup
 
     def _restore_and_check(self, cancel: CancelToken) -> LocalStatus:
         """Worker side of start-up: resume the remembered session, then 在线认证 if a licence is cached."""
@@ -467,11 +481,24 @@ class MainWindow(QMainWindow):
         self.auth_page.show_error(None)
         self.show_status(presenter.status_view(result, self.service))
 
-    def open_purchase(self) -> None:
-        """立即购买: after payment the dialog re-authenticates by itself and hands the new status here."""
-        PurchaseDialog.open_for(
-            self, self.service, on_paid=self.on_reauthenticate_succeeded, on_manage_machines=self.open_machines
+    def open_purchase(self) -> PurchaseDialog:
+        """立即购买: after payment the dialog re-authenticates by itself and hands the new status here.
+
+        Bound to the host program's ledger-year when the panel was started with one; otherwise the dialog asks."""
+        ledger_id, fiscal_year = self.ledger_year or (None, None)
+        return PurchaseDialog.open_for(
+            self,
+            self.service,
+            ledger_id=ledger_id,
+            fiscal_year=fiscal_year,
+            on_paid=self.on_purchase_paid,
+            on_manage_machines=self.open_machines,
+            after=self.startup,
         )
+
+    def on_purchase_paid(self, status: LocalStatus) -> None:
+        self.on_reauthenticate_succeeded(status)
+        self.payment_applied.emit()
 
     def open_machines(self) -> None:
 

@@ -38,16 +38,29 @@ def open_dialog(qtbot, service, **kw) -> PurchaseDialog:
     return dialog
 
 
-def choose_target(qtbot, dialog: PurchaseDialog, ledger_id: int, year: int) -> None:
-    """Change the target the only way there is: the explicit picker."""
+def choose_target(qtbot, dialog: PurchaseDialog, ledger_id: int, year: int, *, confirm: bool = False) -> None:
+    """Choose the target the ways there are: the ledger and year lists (opened from 系统认证), or the explicit
+    picker (bound to a host's ledger-year; ``confirm`` answers the confirmation that leaving it asks)."""
+    if dialog.choosing:
+        dialog.ledger_combo.setCurrentIndex(dialog.ledger_combo.findData(ledger_id))
+        dialog.year_combo.setCurrentIndex(dialog.year_combo.findData(year))
+    else:
+        pick_in_picker(qtbot, dialog, ledger_id, year)
+        if confirm:
+            box = dialog.scope_box
+            assert box is not None and box.isVisible()
+            qtbot.mouseClick(box.change_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.ops and dialog.catalogue is not None, timeout=TIMEOUT)
+    assert (dialog.target.ledger_id, dialog.target.fiscal_year) == (ledger_id, year)
+
+
+def pick_in_picker(qtbot, dialog: PurchaseDialog, ledger_id: int, year: int) -> None:
     qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
     picker = top_dialog(LedgerYearPicker)
     assert picker is not None
     index = next(i for i, c in enumerate(picker.choices) if (c.ledger_id, c.fiscal_year) == (ledger_id, year))
     picker.list.setCurrentRow(index)
     picker.accept()
-    qtbot.waitUntil(lambda: not dialog.ops and dialog.catalogue is not None, timeout=TIMEOUT)
-    assert (dialog.target.ledger_id, dialog.target.fiscal_year) == (ledger_id, year)
 
 
 def test_buy_a_module_for_ledger_b_2025_through_the_sandbox_pay_page(qtbot, panel_app, buyer):
@@ -121,7 +134,7 @@ def test_voucher_pack_adds_to_one_ledger_year_and_the_bar_follows(qtbot, panel_a
     assert "30 / 250" in dialog.done_opened.text()
     qtbot.mouseClick(dialog.more_button, Qt.MouseButton.LeftButton)
     assert dialog.voucher_label.text().endswith("30 / 250")
-    choose_target(qtbot, dialog, buyer.ledger_a, 2025)
+    choose_target(qtbot, dialog, buyer.ledger_a, 2025, confirm=True)  # opened for A 2024: leaving it is confirmed
     assert dialog.voucher_label.text().endswith("12 / 50")
 
 
@@ -163,6 +176,7 @@ def test_too_many_machines_blocks_buying_and_offers_the_machines_dialog(qtbot, p
     buyer.add_machines(3)  # 4 machines on 3 seats: the server's verdict, unknown to the cached document
     opened: list[bool] = []
     dialog = open_dialog(qtbot, buyer.service, on_manage_machines=lambda: opened.append(True))
+    choose_target(qtbot, dialog, buyer.ledger_a, 2025)  # the server's verdict comes with the ledger-year's catalogue
     assert_every_buy_path_disabled(dialog)
     assert "认证超台数" in dialog.banner_state.text() and "Too many computers" in dialog.banner_state.text()
     assert "Deactivate a computer" in dialog.banner_todo.text()
@@ -175,7 +189,8 @@ def test_expired_licence_can_only_renew(qtbot, panel_app, buyer):
     buyer.set_licence(expires_at=buyer.live.clock.now() - timedelta(days=1))
     buyer.service.reauthenticate()
     dialog = open_dialog(qtbot, buyer.service)
-    assert "已过期" in dialog.banner_state.text()
+    assert "已过期" in dialog.banner_state.text()  # this computer's state says so before any ledger-year is chosen
+    choose_target(qtbot, dialog, buyer.ledger_b, 2024)
     assert "Only a renewal can be bought" in dialog.banner_why.text()
     enabled = {sku for sku, control in dialog.buy_controls.items() if control.isEnabled()}
     assert enabled == {"renewal_12m"}
@@ -217,7 +232,9 @@ def test_the_panel_opens_the_dialog_from_buy_now_and_shows_the_new_state_after_p
     qtbot.mouseClick(window.auth_page.action_buttons["BUY"], Qt.MouseButton.LeftButton)
     dialog = top_dialog(PurchaseDialog)
     assert dialog is not None
-    qtbot.waitUntil(lambda: not dialog.ops and dialog.catalogue is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not dialog.ops and dialog.choosing, timeout=TIMEOUT)
+    assert dialog.target is None  # 系统认证 has no ledger-year: the user chooses one
+    choose_target(qtbot, dialog, buyer.ledger_a, 2025)
     dialog.buy_controls["cloud_backup"].setChecked(True)
     qtbot.mouseClick(dialog.buy_button, Qt.MouseButton.LeftButton)
     dialog.confirm_tick.setChecked(True)

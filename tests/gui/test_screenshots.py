@@ -30,6 +30,17 @@ def ui_msgids() -> set[str]:
     return found
 
 
+# 立即购买 asking for the ledger and year first (系统认证), bound to a host's ledger-year, leaving it, an unknown one.
+PURCHASE_SCOPE_SHOTS = (
+    "purchase_0_choose_first",
+    "purchase_0_ledger_chosen",
+    "purchase_bound",
+    "purchase_bound_confirm_change",
+    "purchase_bound_changed",
+    "purchase_bound_unknown_ledger",
+)
+
+
 def test_every_ui_text_has_a_chinese_translation():
     catalogue = json.loads(resource_path("i18n", "zh_CN.json").read_text(encoding="utf-8"))
     missing = sorted(m for m in ui_msgids() if not catalogue.get(m))
@@ -51,8 +62,20 @@ def test_screens_render_in_both_languages_without_clipping_or_english_left(qapp,
             "scenario_seats_full",
             "catalogue_ILLEGAL_COPY",
             "catalogue_CLOCK_TAMPERED",
+            *PURCHASE_SCOPE_SHOTS,
         ):
             assert (lang, name) in names
     assert all(s.path.stat().st_size > 5_000 for s in shots)
+    problems = [f"{s.path.parent.name}/{s.name}: {p}" for s in shots for p in s.problems]
+    assert problems == []
+
+
+def test_purchase_screens_render_in_vietnamese_and_persian_without_clipping_or_english_left(qapp, tmp_path):
+    """zh_CN and en come with every screen above; the ledger-year choice is rendered in the other two too."""
+    from scripts.render_purchase_screens import render
+
+    shots = render(tmp_path / "out", ["vi", "fa"])
+    names = {(s.path.parent.name, s.name) for s in shots}
+    assert {(lang, name) for lang in ("vi", "fa") for name in PURCHASE_SCOPE_SHOTS} <= names
     problems = [f"{s.path.parent.name}/{s.name}: {p}" for s in shots for p in s.problems]
     assert problems == []

@@ -69,14 +69,6 @@ class TestTarget:
         choices = purchase.ledger_years(LEDGERS)
         assert [(c.code, c.fiscal_year) for c in choices] == [("A", 2025), ("A", 2024), ("B", 2025), ("B", 2024)]
 
-    def test_default_is_the_asked_ledger_year_else_the_first_ledgers_latest_year(self) -> None:
-        choices = purchase.ledger_years(LEDGERS)
-        assert purchase.default_target(choices, 2, 2024) == LedgerYear(2, 2024, "B", "分公司")
-        assert purchase.default_target(choices, 2) == LedgerYear(2, 2025, "B", "分公司")
-        assert purchase.default_target(choices) == LedgerYear(1, 2025, "A", "总公司")
-        assert purchase.default_target(choices, 3, 2020) == LedgerYear(1, 2025, "A", "总公司")  # archived: not offered
-        assert purchase.default_target([]) is None
-
     def test_order_items_name_the_one_target_and_no_price(self) -> None:
         target = LedgerYear(2, 2025, "B")
         items = purchase.order_items(target, [Selection("period_close", 1), Selection("vouchers_100", 0)])

@@ -1,7 +1,9 @@
 """立即购买: modules and voucher packs for exactly one ledger and fiscal year, confirmed, paid, applied without restart.
 
-Buying in the wrong 账套 or 会计年度 is the most common refund reason, so the target is shown large
-at the top, changes only through an explicit picker, and is ticked again at the confirm step.
+Buying in the wrong 账套 or 会计年度 is the most common refund reason, so the target is shown large at the top and
+ticked again at the confirm step. Opened from 系统认证 the dialog asks for the ledger and the fiscal year first and
+chooses nothing itself; opened for a host program's ledger-year it is bound to it, and moving away takes a
+confirmation that shows both (app/domain/purchase_scope.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -36,10 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.domain import purchase
+from app.domain import purchase, purchase_scope
 from app.domain.ledgers import LicenceLedgers
 from app.domain.orders import Order, OrderItem
 from app.domain.purchase import BuyVerdict, Catalogue, ItemRow, LedgerYear, Selection
+from app.domain.purchase_scope import PurchaseScope
 from app.domain.states import PurchasePolicy, StateCode, state_info
 from app.i18n import state_label, tr
 from app.services.errors import CancelledError, ServiceError
@@ -47,6 +51,7 @@ from app.services.http import CancelToken
 from app.services.local_status import LocalStatus
 from app.ui import presenter
 from app.ui.purchase.payment_view import OrderSource, PaymentView
+from app.ui.purchase.scope_change import ScopeChangeDialog, align_with_layout, notice_text, target_text
 from app.ui.runner import Op, run_kept
 from app.ui.theme import repolish
 
@@ -91,9 +96,8 @@ class PurchaseLoad:
 
     state: str
     details: Mapping[str, Any] = field(default_factory=dict)
-    choices: tuple[LedgerYear, ...] = ()
-    ledgers_loaded: bool = False  # the server was asked for the ledgers (there is a licence to ask about)
-    target: LedgerYear | None = None
+    scope: PurchaseScope = field(default_factory=PurchaseScope)
+    ledgers_loaded: bool = False  # the server answered with the ledgers (there is a licence to ask about)
     catalogue: Catalogue | None = None
     error: ServiceError | None = None
 
@@ -104,13 +108,6 @@ class PaidResult:
 
     status: LocalStatus
     catalogue: Catalogue | None
-
-
-def target_text(target: LedgerYear | None) -> str:
-    """``账套 B · 2025 年度``: the words the vendor's pages use for one ledger-year."""
-    if target is None:
-        return tr("No ledger chosen")
-    return tr("Ledger {code} · fiscal year {year}", code=target.code or target.ledger_id, year=target.fiscal_year)
 
 
 def _explanation(msgid: str, details: Mapping[str, Any]) -> str:
@@ -170,7 +167,10 @@ class LedgerYearPicker(QDialog):
 
 
 class PurchaseDialog(QDialog):
-    """Choose → confirm → pay → done. ``paid`` carries the re-authenticated status (for the main window)."""
+    """Choose → confirm → pay → done. ``paid`` carries the re-authenticated status (for the main window).
+
+    ``ledger_id`` and ``fiscal_year`` (both or neither) bind the purchase to a host program's ledger-year.
+    """
 
     paid = Signal(LocalStatus)
 
@@ -187,11 +187,13 @@ class PurchaseDialog(QDialog):
         self.service = service
         self.ops: list[Op] = []
         self.on_manage_machines = on_manage_machines
-        self._asked = (ledger_id, fiscal_year)
+        self.requested = (ledger_id, fiscal_year) if ledger_id is not None and fiscal_year is not None else None
         self.local_state: str | None = None
         self.local_details: Mapping[str, Any] = {}
-        self.choices: list[LedgerYear] = []
-        self.target: LedgerYear | None = None
+        self.scope = purchase_scope.before_loading(self.requested)
+        self.ledgers_loaded = False
+        self.scope_changeable = True  # False while an order for the target is placed or paid
+        self.scope_box: ScopeChangeDialog | None = None  # the last confirmation asked to leave the bound ledger-year
         self.catalogue: Catalogue | None = None
         self.paid_catalogue: Catalogue | None = None
         self.rows: list[ItemRow] = []
@@ -201,6 +203,16 @@ class PurchaseDialog(QDialog):
         self.setWindowTitle(tr("Buy now"))
         self.setMinimumSize(720, 620)
         self._build()
+        self._show_scope()
+
+    @property
+    def target(self) -> LedgerYear | None:
+        """The ledger-year the purchase is for now; None until chosen."""
+        return self.scope.target
+
+    @property
+    def choices(self) -> list[LedgerYear]:
+        return list(self.scope.choices)
 
     @classmethod
     def open_for(
@@ -212,8 +224,12 @@ class PurchaseDialog(QDialog):
         fiscal_year: int | None = None,
         on_paid: Callable[[LocalStatus], None] | None = None,
         on_manage_machines: Callable[[], None] | None = None,
+        after: Op | None = None,
     ) -> PurchaseDialog:
-        """Open (non-modal loop: ``open()``) and start loading; ``on_paid`` gets the re-authenticated status."""
+        """Open (non-modal loop: ``open()``) and start loading; ``on_paid`` gets the re-authenticated status.
+
+        ``after``: a call still running whose end the loading waits for (the panel's start-up, which resumes the
+        session the server calls need)."""
         dialog = cls(
             parent, service, ledger_id=ledger_id, fiscal_year=fiscal_year, on_manage_machines=on_manage_machines
         )
@@ -221,7 +237,10 @@ class PurchaseDialog(QDialog):
         if on_paid is not None:
             dialog.paid.connect(on_paid)
         dialog.open()
-        dialog.load()
+        if after is not None and after.running:
+            after.finished.connect(dialog.load)
+        else:
+            dialog.load()
         return dialog
 
     # -- layout -------------------------------------------------------------------------------------------
@@ -233,9 +252,18 @@ class PurchaseDialog(QDialog):
         for_label.setObjectName("muted")
         self.target_label = QLabel(target_text(None))
         self.target_label.setObjectName("purchaseTarget")
-        self.target_label.setStyleSheet("font-size: 18pt; font-weight: 700; color: #1d4ed8;")
-        self.target_name = QLabel()
+        self.target_label.setWordWrap(True)
+        self.target_name = align_with_layout(QLabel())
         self.target_name.setObjectName("muted")
+        # Bound to a host's ledger-year: where it comes from, or that the user moved away from it.
+        self.scope_note = QLabel()
+        self.scope_note.setWordWrap(True)
+        self.scope_note.hide()
+        # The host asked for a ledger this licence cannot buy for: said here, where the choice is made.
+        self.scope_problem = QLabel()
+        self.scope_problem.setObjectName("errorText")
+        self.scope_problem.setWordWrap(True)
+        self.scope_problem.hide()
         self.change_button = QPushButton(tr("Change…"))
         self.change_button.setEnabled(False)
         self.change_button.clicked.connect(self.on_change_button_clicked)
@@ -244,6 +272,9 @@ class PurchaseDialog(QDialog):
         head_text.addWidget(for_label)
         head_text.addWidget(self.target_label)
         head_text.addWidget(self.target_name)
+        head_text.addWidget(self.scope_note)
+        head_text.addWidget(self.scope_problem)
+        head_text.addWidget(self._build_chooser())
         head = QHBoxLayout(header)
         head.setContentsMargins(18, 12, 18, 12)
         head.addLayout(head_text, 1)
@@ -265,6 +296,33 @@ class PurchaseDialog(QDialog):
         box.setSpacing(12)
         box.addWidget(header)
         box.addWidget(self.pages, 1)
+
+    def _build_chooser(self) -> QWidget:
+        """Opened without a ledger-year: the ledger, then the fiscal year, both chosen by the user."""
+        self.chooser = QWidget()
+        self.ledger_combo = QComboBox()
+        self.ledger_combo.setObjectName("ledgerCombo")
+        self.ledger_combo.setPlaceholderText(tr("Choose a ledger"))
+        self.ledger_combo.setMinimumWidth(220)
+        self.ledger_combo.currentIndexChanged.connect(self.on_ledger_combo_changed)
+        self.year_combo = QComboBox()
+        self.year_combo.setObjectName("yearCombo")
+        self.year_combo.setPlaceholderText(tr("Choose a fiscal year"))
+        self.year_combo.setMinimumWidth(150)
+        self.year_combo.currentIndexChanged.connect(self.on_year_combo_changed)
+        ledger_label = QLabel(tr("Ledger"))
+        ledger_label.setBuddy(self.ledger_combo)
+        year_label = QLabel(tr("Fiscal year"))
+        year_label.setBuddy(self.year_combo)
+        row = QHBoxLayout(self.chooser)
+        row.setContentsMargins(0, 8, 0, 0)
+        row.addWidget(ledger_label)
+        row.addWidget(self.ledger_combo, 2)
+        row.addSpacing(12)
+        row.addWidget(year_label)
+        row.addWidget(self.year_combo, 1)
+        self.chooser.hide()
+        return self.chooser
 
     def _build_choose_page(self) -> QWidget:
         page = QWidget()
@@ -310,6 +368,19 @@ class PurchaseDialog(QDialog):
         for col in (COL_STATE, COL_PRICE, COL_BUY):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
 
+        # In place of the table until the ledger and year are chosen: nothing is listed for a guessed ledger-year.
+        self.scope_hint = QLabel(
+            tr(
+                "Modules, vouchers and prices are shown once the ledger and fiscal year are chosen, for exactly that "
+                "ledger and fiscal year. What you buy cannot be moved to another one later."
+            )
+        )
+        self.scope_hint.setObjectName("muted")
+        self.scope_hint.setStyleSheet("font-size: 11pt; padding: 24px 48px;")
+        self.scope_hint.setWordWrap(True)
+        self.scope_hint.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.scope_hint.hide()
+
         self.error_label = QLabel()
         self.error_label.setObjectName("errorText")
         self.error_label.setWordWrap(True)
@@ -333,6 +404,7 @@ class PurchaseDialog(QDialog):
         box.addWidget(self.banner)
         box.addLayout(vouchers)
         box.addWidget(self.table, 1)
+        box.addWidget(self.scope_hint, 1)
         box.addWidget(self.error_label)
         box.addLayout(bottom)
         self._update_total()
@@ -364,7 +436,7 @@ class PurchaseDialog(QDialog):
         self.confirm_error.setWordWrap(True)
         self.confirm_error.hide()
         back = QPushButton(tr("Back"))
-        back.clicked.connect(lambda: self.pages.setCurrentWidget(self.choose_page))
+        back.clicked.connect(self.on_back_button_clicked)
         self.back_button = back
         self.pay_button.setProperty("primary", True)
         self.pay_button.setEnabled(False)
@@ -423,48 +495,50 @@ class PurchaseDialog(QDialog):
         return run_kept(self, self.ops, fn, on_success=on_success, **kw)
 
     def load(self) -> Op:
-        """Worker: this computer's state, then (with a licence) the ledgers and the target's catalogue."""
-        ledger_id, fiscal_year = self._asked
+        """Worker: this computer's state, then (with a licence) the ledgers and, once known, the target's catalogue."""
+        requested = self.requested
 
         def work(cancel: CancelToken) -> PurchaseLoad:
             status = self.service.local_status()
             state = status.state.code.value if status.state is not None else StateCode.UNKNOWN_BLOCKED.value
-            loaded = PurchaseLoad(state, dict(status.details))
+            loaded = PurchaseLoad(state, dict(status.details), purchase_scope.before_loading(requested))
             if status.document is None:
                 return loaded  # no licence to ask the server about (未登录, 未激活, 非法复制品…)
-            choices: list[LedgerYear] = []
-            target = None
             try:
-                choices = purchase.ledger_years(self.service.ledgers(cancel=cancel))
-                target = purchase.default_target(choices, ledger_id, fiscal_year)
-                catalogue = (
-                    self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel) if target else None
+                loaded = replace(
+                    loaded,
+                    scope=purchase_scope.resolve(self.service.ledgers(cancel=cancel), requested),
+                    ledgers_loaded=True,
                 )
+                target = loaded.scope.target  # only a host's ledger-year: nothing is chosen for the user
+                if target is not None:
+                    loaded = replace(
+                        loaded, catalogue=self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel)
+                    )
             except CancelledError:
                 raise
             except ServiceError as exc:
-                return replace(loaded, choices=tuple(choices), target=target, error=exc)
-            return replace(loaded, choices=tuple(choices), ledgers_loaded=True, target=target, catalogue=catalogue)
+                return replace(loaded, error=exc)
+            return loaded
 
         return self.run(work, self.on_loaded, progress_text=tr("Loading what can be bought…"))
 
     def on_loaded(self, loaded: PurchaseLoad) -> None:
         self.local_state = loaded.state
         self.local_details = loaded.details
-        self.choices = list(loaded.choices)
-        self.target = loaded.target
-        self.change_button.setEnabled(len(self.choices) > 1)
-        self._show_target()
+        self.scope = loaded.scope
+        self.ledgers_loaded = loaded.ledgers_loaded
+        self._show_scope()
         error = loaded.error
         self._show_error(presenter.error_text(error) if error is not None else None)
-        no_ledgers = loaded.ledgers_loaded and self.target is None
+        no_ledgers = loaded.ledgers_loaded and not self.scope.choices
         if no_ledgers and self.local_state and state_info(self.local_state).can_purchase:
             self._show_error(tr("This organisation has no ledger yet. Create a ledger in the accounting software."))
         self.show_catalogue(loaded.catalogue)
 
     def load_catalogue(self, target: LedgerYear) -> Op:
-        self.target = target
-        self._show_target()
+        self.scope = self.scope.with_target(target)
+        self._show_scope()
         self.show_catalogue(None)
         return self.run(
             lambda cancel: self.service.catalogue(target.ledger_id, target.fiscal_year, cancel=cancel),
@@ -492,9 +566,69 @@ class PurchaseDialog(QDialog):
 
     # -- the catalogue ------------------------------------------------------------------------------------
 
-    def _show_target(self) -> None:
-        self.target_label.setText(target_text(self.target))
-        self.target_name.setText(self.target.name if self.target else "")
+    @property
+    def choosing(self) -> bool:
+        """Opened without a ledger-year and with ledgers to choose from: the ledger and year combos are shown."""
+        return not self.scope.is_bound and self.ledgers_loaded and bool(self.scope.choices)
+
+    def _show_scope(self) -> None:
+        """The header: the target large (or the request to choose one), its origin, and the way to change it."""
+        scope, target = self.scope, self.scope.target
+        if target is None and self.choosing:
+            self.target_label.setText(tr("Choose the ledger and fiscal year first"))
+            self.target_label.setStyleSheet("font-size: 16pt; font-weight: 700; color: #b45309;")
+        else:
+            self.target_label.setText(target_text(target))
+            self.target_label.setStyleSheet("font-size: 18pt; font-weight: 700; color: #1d4ed8;")
+        self.target_name.setText(target.name if target else "")
+        self.target_name.setVisible(bool(target and target.name))
+        note = scope.note()
+        self.scope_note.setText(notice_text(note) if note is not None else "")
+        self.scope_note.setStyleSheet(
+            "color: #b45309; font-weight: 600;" if scope.away_from_bound else "color: #15803d; font-weight: 600;"
+        )
+        self.scope_note.setVisible(note is not None)
+        self.scope_problem.setText(notice_text(scope.problem) if scope.problem is not None else "")
+        self.scope_problem.setVisible(scope.problem is not None)
+        self.chooser.setVisible(self.choosing)
+        self.change_button.setVisible(not self.choosing)
+        self._fill_chooser()
+        self._enable_scope_controls()
+        waiting = self.choosing and target is None
+        self.table.setVisible(not waiting)
+        self.scope_hint.setVisible(waiting)
+
+    def _fill_chooser(self) -> None:
+        """The combos show the target (or nothing): filling them never chooses for the user."""
+        target = self.scope.target
+        ledger_id = target.ledger_id if target is not None else self.ledger_combo.currentData()
+        for combo in (self.ledger_combo, self.year_combo):
+            combo.blockSignals(True)
+        try:
+            self.ledger_combo.clear()
+            for ledger in self.scope.ledgers():
+                self.ledger_combo.addItem(ledger.label, ledger.ledger_id)
+            self.ledger_combo.setCurrentIndex(self.ledger_combo.findData(ledger_id) if ledger_id is not None else -1)
+            self._fill_years(target.fiscal_year if target is not None else None)
+        finally:
+            for combo in (self.ledger_combo, self.year_combo):
+                combo.blockSignals(False)
+
+    def _fill_years(self, year: int | None) -> None:
+        self.year_combo.clear()
+        for fiscal_year in self.scope.years_of(self.ledger_combo.currentData()):
+            self.year_combo.addItem(tr("Fiscal year {year}", year=fiscal_year), fiscal_year)
+        self.year_combo.setCurrentIndex(self.year_combo.findData(year) if year is not None else -1)
+
+    def _enable_scope_controls(self) -> None:
+        changeable = self.scope_changeable and bool(self.scope.choices)
+        self.change_button.setEnabled(changeable and len(self.scope.choices) > 1)
+        self.ledger_combo.setEnabled(changeable)
+        self.year_combo.setEnabled(changeable and self.ledger_combo.currentIndex() >= 0)
+
+    def _set_scope_changeable(self, changeable: bool) -> None:
+        self.scope_changeable = changeable
+        self._enable_scope_controls()
 
     def show_catalogue(self, catalogue: Catalogue | None) -> None:
         self.catalogue = catalogue
@@ -608,9 +742,36 @@ class PurchaseDialog(QDialog):
     def on_change_button_clicked(self) -> None:
         LedgerYearPicker.ask(self, self.choices, self.target, self.on_target_chosen)
 
+    def on_ledger_combo_changed(self, _index: int) -> None:
+        """A ledger chosen: its years are offered; the year chosen before stays only if this ledger has it."""
+        year = self.year_combo.currentData()
+        self.year_combo.blockSignals(True)
+        try:
+            self._fill_years(year)
+        finally:
+            self.year_combo.blockSignals(False)
+        self._enable_scope_controls()
+        self.on_year_combo_changed(self.year_combo.currentIndex())
+
+    def on_year_combo_changed(self, _index: int) -> None:
+        chosen = self.scope.choice(self.ledger_combo.currentData(), self.year_combo.currentData())
+        if chosen is None:
+            if self.target is not None:  # the ledger changed to one without that year: nothing is chosen now
+                self.scope = self.scope.with_target(None)
+                self._show_scope()
+                self.show_catalogue(None)
+            return
+        self.on_target_chosen(chosen)
+
     def on_target_chosen(self, target: LedgerYear) -> None:
-        if target != self.target:
+        """A ledger-year chosen (picker or combos): loaded at once, or after the confirmation a bound purchase needs."""
+        if target == self.target:
+            return
+        change = self.scope.change_to(target)
+        if change is None:
             self.load_catalogue(target)
+        else:
+            self.scope_box = ScopeChangeDialog.ask(self, change, lambda: self.load_catalogue(target))
 
     def on_machines_button_clicked(self) -> None:
         if self.on_manage_machines is not None:
@@ -628,7 +789,9 @@ class PurchaseDialog(QDialog):
             for s in chosen
         ]
         where = target_text(self.target)
-        self.confirm_target.setText(tr("This purchase applies to {target}.", target=where))
+        applies = tr("This purchase applies to {target}.", target=where)
+        note = self.scope.note() if self.scope.away_from_bound else None
+        self.confirm_target.setText(applies if note is None else f"{applies}\n{notice_text(note)}")
         self.confirm_items.setText("\n".join(lines))
         self.confirm_total.setText(
             tr("Total: {amount}", amount=purchase.format_money(purchase.order_total(self.rows, chosen)))
@@ -643,7 +806,12 @@ class PurchaseDialog(QDialog):
         )
         self.confirm_tick.setChecked(False)
         self.confirm_error.hide()
+        self._set_scope_changeable(False)  # what is confirmed is this ledger-year: go back to change it
         self.pages.setCurrentWidget(self.confirm_page)
+
+    def on_back_button_clicked(self) -> None:
+        self._set_scope_changeable(True)
+        self.pages.setCurrentWidget(self.choose_page)
 
     def on_pay_button_clicked(self) -> None:
         if not self.confirm_tick.isChecked() or self.target is None:
@@ -658,16 +826,16 @@ class PurchaseDialog(QDialog):
 
     def on_order_created(self, order: Order) -> None:
         self.order = order
-        self.change_button.setEnabled(False)  # the order names its ledger-year; it cannot change now
+        self._set_scope_changeable(False)  # the order names its ledger-year; it cannot change now
         self.pages.setCurrentWidget(self.payment_view)
         self.payment_view.start(order)
 
     def on_payment_cancelled(self) -> None:
-        self.change_button.setEnabled(len(self.choices) > 1)
+        self._set_scope_changeable(True)
         self.pages.setCurrentWidget(self.choose_page)
 
     def on_payment_expired(self, _order: Order) -> None:
-        self.change_button.setEnabled(len(self.choices) > 1)
+        self._set_scope_changeable(True)
 
     def on_payment_paid(self, order: Order) -> None:
         """Paid: re-authenticate by itself (the new signed document) and show what is now opened."""
@@ -714,7 +882,7 @@ class PurchaseDialog(QDialog):
         self.paid.emit(status)
 
     def on_more_button_clicked(self) -> None:
-        self.change_button.setEnabled(len(self.choices) > 1)
+        self._set_scope_changeable(True)
         self.pages.setCurrentWidget(self.choose_page)
 
     # -- closing ------------------------------------------------------------------------------------------

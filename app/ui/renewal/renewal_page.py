@@ -107,6 +107,7 @@ class RenewalPage(QWidget):
     """One licence's renewal. ``licence_changed`` carries the fresh LocalStatus after archiving or payment."""
 
     licence_changed = Signal(LocalStatus)
+    renewed = Signal(LocalStatus)  # a renewal was paid and applied (also announced as licence_changed)
 
     def __init__(self, service: RenewalService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -593,6 +594,7 @@ class RenewalPage(QWidget):
         self._show_expiry(expiry)
         self.quote = None
         self.licence_changed.emit(status)
+        self.renewed.emit(status)
 
     def on_back_button_clicked(self) -> None:
         self.steps.setCurrentWidget(self.form_page)
@@ -626,6 +628,7 @@ class RenewalPages(QObject):
         window.add_page("renewal", lambda: tr("Renewal"), pages.renewal_page)
         window.add_page("bulk_renewal", lambda: tr("Bulk renewal"), pages.bulk_page)
         pages.renewal_page.licence_changed.connect(window.on_reauthenticate_succeeded)
+        pages.renewal_page.renewed.connect(lambda _status: window.payment_applied.emit())
         window.status_changed.connect(pages.on_status_changed)
         window.installEventFilter(pages)  # closing the window stops payment polling and running calls
         pages.on_status_changed(None)
