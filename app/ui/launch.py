@@ -84,7 +84,9 @@ def start_gui(args: argparse.Namespace) -> Panel:
 
     backend = None
     logins: list[tuple[str, str]] = []
-    if getattr(args, "demo", False):
+    # --demo with --server: that (demo) server, its key trusted as the command line trusts it; alone: an embedded one.
+    demo_server = bool(getattr(args, "demo", False)) and getattr(args, "server", None) is not None
+    if getattr(args, "demo", False) and not demo_server:
         from app.services.demo_backend import start_demo_backend
         from app.services.trust import DemoTrust
 
@@ -94,7 +96,9 @@ def start_gui(args: argparse.Namespace) -> Panel:
         logins = demo_logins(backend)
     try:
         service = build_service(
-            paths, server_url=backend.url if backend else getattr(args, "server", None), demo=backend is not None
+            paths,
+            server_url=backend.url if backend else getattr(args, "server", None),
+            demo=backend is not None or demo_server,
         )
         window = MainWindow(service, demo_logins=logins, ledger_year=getattr(args, "ledger_year", None))
         window.resize(1040, 720)

@@ -59,3 +59,28 @@ def test_the_network_information_backend_loads_only_after_the_first_paint(qtbot,
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: loads == [True], timeout=TIMEOUT)
     window.close()
+
+
+def test_demo_mode_with_a_server_uses_that_server_and_the_key_trusted_for_it(qtbot, qapp, tmp_path, sqlite_server):
+    # What the installed panel does against a demo server on another port: no embedded server of its own, and the
+    # demo key saved for that server (as `--server URL --demo activate` uses it) is not replaced.
+    from licence_protocol.envelope import public_key_from_b64
+
+    from app.services.trust import DemoTrust
+
+    paths = AppPaths.from_data_dir(tmp_path)
+    [key] = [k for k in sqlite_server.ctx.keys.public_keys() if k["active"]]
+    DemoTrust(paths).save(key["kid"], public_key_from_b64(key["public_key"]))
+    saved = paths.demo_key_file.read_bytes()
+    args = argparse.Namespace(demo=True, lang="en", data_dir=str(tmp_path), server=sqlite_server.url, paths=paths)
+    panel = start_gui(args)
+    qtbot.addWidget(panel.window)
+    try:
+        qtbot.waitUntil(lambda: not panel.window.ops, timeout=TIMEOUT)
+        assert panel.backend is None
+        assert panel.window.service.server_url == sqlite_server.url
+        assert paths.demo_key_file.read_bytes() == saved
+    finally:
+        panel.window.close()
+        panel.stop()
+        i18n.set_language("en")
