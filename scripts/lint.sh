@@ -8,7 +8,7 @@ BIN=${LP_VENV:-.venv}/bin
 echo "== ruff"
 "$BIN/ruff" check .
 "$BIN/ruff" format --check .
-echo "== mypy --strict (protocol, app/domain, app/services, server)"
+echo "== mypy --strict (protocol, app/domain, app/services, app/host, server, examples)"
 "$BIN/mypy"
 echo "== import contracts"
 "$BIN/lint-imports"
@@ -16,5 +16,5 @@ echo "== code written twice (six or more lines)"
 "$BIN/pylint" --disable=all --enable=duplicate-code --min-similarity-lines=6 \
   --ignore-imports=yes --ignore-signatures=yes --ignore-comments=yes --ignore-docstrings=yes \
   --ignore-paths='^server/migrations/versions/.*' --score=no \
-  app server protocol/licence_protocol
+  app server protocol/licence_protocol examples
 echo "lint: all checks passed"
