@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from licence_protocol.errors import ErrorCode
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,9 +17,11 @@ from server.clock import Clock
 from server.context import ServerContext
 from server.db import session_scope
 from server.errors import ApiError
-from server.models import Account, AuthToken
-from server.services.activation import Caller
+from server.models import Account, AuthToken, Licence
+from server.schemas.common import Id
+from server.services.activation import Caller, load_caller_and_licence
 from server.services.auth import hash_token
+from server.services.documents import DocumentFacts
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a sync one on a worker thread, a hop each.
@@ -62,28 +66,72 @@ def _unauthorized(message: str = "sign-in required") -> ApiError:
 bearer_scheme = HTTPBearer(scheme_name="bearer", auto_error=False, description="access token from /auth/login")
 
 
+def _access_token(request: Request) -> str:
+    """The bearer token the request carries, else 401 (no database needed to tell)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        raise _unauthorized()
+    return token.strip()
+
+
+def _check_token(token: AuthToken, clock: Clock) -> None:
+    if token.revoked_at is not None or token.expires_at <= clock.now():
+        raise _unauthorized("access token invalid or expired")
+
+
 def current_account(
     request: Request,
     session: Annotated[Session, Depends(get_session, scope="function")],
     clock: Annotated[Clock, Depends(get_clock)],
     _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Account:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token or len(token) > 200:
-        raise _unauthorized()
+    token_hash = hash_token(_access_token(request))
     # The token and its account in one round trip.
     found = session.execute(
         select(AuthToken, Account)
         .join(Account, Account.id == AuthToken.account_id)
-        .where(AuthToken.token_hash == hash_token(token.strip()), AuthToken.kind == "access")
+        .where(AuthToken.token_hash == token_hash, AuthToken.kind == "access")
     ).first()
     if found is None:
         raise _unauthorized("access token invalid or expired")
-    row, account = found
-    if row.revoked_at is not None or row.expires_at <= clock.now():
+    _check_token(found[0], clock)
+    return found[1]
+
+
+@dataclass(frozen=True)
+class CallerWithLicence:
+    """The caller, and the licence named in the path read with its token (None: not theirs, or invalid)."""
+
+    caller: Caller
+    licence: Licence | None
+    facts: DocumentFacts | None
+
+
+_LICENCE_ID_IN_PATH: TypeAdapter[int] = TypeAdapter(Id)
+
+
+def caller_with_licence(
+    request: Request,
+    session: Annotated[Session, Depends(get_session, scope="function")],
+    clock: Annotated[Clock, Depends(get_clock)],
+    ip: Annotated[str, Depends(client_ip)],
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> CallerWithLicence:
+    """``current_caller`` for a route with ``{licence_id}`` that reads that licence: the token, its account and
+    the licence come in one query. The path is read here, not declared, so answers stay as before: 401
+    before a malformed ``licence_id`` is reported (422), and that before a foreign licence (404)."""
+    token_hash = hash_token(_access_token(request))
+    try:
+        licence_id = _LICENCE_ID_IN_PATH.validate_python(request.path_params.get("licence_id"))
+    except ValidationError:
+        account = current_account(request, session, clock, _documented)  # FastAPI answers 422 after this
+        return CallerWithLicence(Caller(account, ip), None, None)
+    found = load_caller_and_licence(session, token_hash, licence_id)
+    if found is None:
         raise _unauthorized("access token invalid or expired")
-    return account
+    _check_token(found.token, clock)
+    return CallerWithLicence(Caller(found.account, ip), found.licence, found.facts)
 
 
 async def current_caller(
@@ -100,3 +148,4 @@ AccountDep = Annotated[Account, Depends(current_account)]
 ClientIpDep = Annotated[str, Depends(client_ip)]
 PublicUrlDep = Annotated[str, Depends(public_base_url)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
+CallerWithLicenceDep = Annotated[CallerWithLicence, Depends(caller_with_licence)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from server.deps import CallerDep, ClockDep, ContextDep, SessionDep
+from server.deps import CallerDep, CallerWithLicenceDep, ClockDep, ContextDep, SessionDep
 from server.schemas.activation import (
     ActivateRequest,
     ActivationOut,
@@ -65,18 +65,31 @@ def validate(
     session: SessionDep,
     ctx: ContextDep,
     clock: ClockDep,
-    caller: CallerDep,
+    loaded: CallerWithLicenceDep,
 ) -> Any:
     """Online re-authentication: a fresh signed document echoing the nonce."""
-    document = activation.validate(
-        session,
-        ctx.keys,
-        caller=caller,
-        licence_id=licence_id,
-        device=Device(body.fingerprint, body.components),
-        nonce=body.nonce,
-        now=clock.now(),
-    )
+    device = Device(body.fingerprint, body.components)
+    if loaded.licence is None or loaded.licence.id != licence_id:  # not the caller's: the usual 404
+        document = activation.validate(
+            session,
+            ctx.keys,
+            caller=loaded.caller,
+            licence_id=licence_id,
+            device=device,
+            nonce=body.nonce,
+            now=clock.now(),
+        )
+    else:  # the hot path: token, account, licence and the document's facts came in one query
+        document = activation.validate_licence(
+            session,
+            ctx.keys,
+            caller=loaded.caller,
+            licence=loaded.licence,
+            facts=loaded.facts,
+            device=device,
+            nonce=body.nonce,
+            now=clock.now(),
+        )
     return {"document": document}
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from licence_protocol.errors import ErrorCode
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -255,18 +255,17 @@ def login(
     _prune(session, ip_key, now - LOGIN_IP_WINDOW)
     _check_rate(session, key=ip_key, limit=LOGIN_ATTEMPTS_PER_IP, window=LOGIN_IP_WINDOW, now=now)
     session.add(RateEvent(key=ip_key, at=now))
-    session.commit()  # the attempt counts whatever its outcome
-
     found = session.scalar(select(Account).where(Account.login == login))
+    # The attempt counts whatever its outcome; and argon2 takes up to a few hundred ms: check it holding
+    # no lock (SQLite's write lock is database-wide). One transaction for both: two round trips fewer.
+    session.commit()
+
     if found is None:
-        session.commit()
         verify_password(DUMMY_HASH, password)  # spend the same time as for a real login
         _fail_unknown_login(session, login=login, now=now, settings=settings)
     if found.locked_until is not None and found.locked_until > now:
         raise _locked(found.locked_until, now)  # even the right password waits for the unlock
     account_id, password_hash = found.id, found.password_hash
-    # argon2 takes up to a few hundred ms: check it holding no lock (SQLite's write lock is database-wide).
-    session.commit()
     password_ok = verify_password(password_hash, password)
 
     account = session.scalar(
@@ -307,19 +306,15 @@ def _fail_unknown_login(session: Session, *, login: str, now: datetime, settings
     raise _invalid_credentials(settings.lockout_threshold - len(failures) - 1)
 
 
-def _new_token(session: Session, *, account_id: int, kind: str, family: str, ttl_s: int, now: datetime) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(
-        AuthToken(
-            account_id=account_id,
-            kind=kind,
-            token_hash=hash_token(token),
-            family=family,
-            expires_at=now + timedelta(seconds=ttl_s),
-            created_at=now,
-        )
-    )
-    return token
+def _token_row(*, account_id: int, token: str, kind: str, family: str, ttl_s: int, now: datetime) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "kind": kind,
+        "token_hash": hash_token(token),
+        "family": family,
+        "expires_at": now + timedelta(seconds=ttl_s),
+        "created_at": now,
+    }
 
 
 def issue_tokens(
@@ -327,13 +322,29 @@ def issue_tokens(
 ) -> IssuedTokens:
     """A new access + refresh pair; ``family`` ties every refresh rotation of one sign-in together."""
     family = family or secrets.token_hex(16)
-    access = _new_token(
-        session, account_id=account.id, kind="access", family=family, ttl_s=settings.access_token_ttl_s, now=now
+    access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    # One INSERT of both rows (as ORM objects, SQLite needed one INSERT each to learn their ids; nothing reads them).
+    session.execute(
+        insert(AuthToken),
+        [
+            _token_row(
+                account_id=account.id,
+                token=access,
+                kind="access",
+                family=family,
+                ttl_s=settings.access_token_ttl_s,
+                now=now,
+            ),
+            _token_row(
+                account_id=account.id,
+                token=refresh,
+                kind="refresh",
+                family=family,
+                ttl_s=settings.refresh_token_ttl_s,
+                now=now,
+            ),
+        ],
     )
-    refresh = _new_token(
-        session, account_id=account.id, kind="refresh", family=family, ttl_s=settings.refresh_token_ttl_s, now=now
-    )
-    session.flush()
     return IssuedTokens(access, refresh, settings.access_token_ttl_s, account)
 
 

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Integer, String, bindparam, cast, func, literal_column, null, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    ScalarSelect,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session, aliased
 
 from server.models import (
     Account,
@@ -93,59 +110,109 @@ _NO_TEXT = cast(null(), String)
 _NO_TIME = cast(null(), UTCDateTime())
 _LICENCE_ID = bindparam("licence_id", type_=Integer)
 _ORG_ID = bindparam("organisation_id", type_=Integer)
+_FACT_COLUMNS = ("kind", "n1", "n2", "n3", "n4", "s1", "s2", "at")
+_FACT_ORDER = ("kind", "n1", "n2", "s1")
 # The row shape every branch shares: kind, four integers, two texts, one time.
-_FACT_ROWS: CompoundSelect[str, int, int | None, int | None, int | None, str | None, str | None, datetime | None]
-_FACT_ROWS = union_all(
-    select(
-        literal_column("'seats'", String).label("kind"),
-        func.count().label("n1"),
-        _NO_INT.label("n2"),
-        _NO_INT.label("n3"),
-        _NO_INT.label("n4"),
-        _NO_TEXT.label("s1"),
-        _NO_TEXT.label("s2"),
-        _NO_TIME.label("at"),
+_FactRows = CompoundSelect[str, int, int | None, int | None, int | None, str | None, str | None, datetime | None]
+
+
+def _fact_rows(licence_id: ColumnElement[int], organisation_id: ColumnElement[int]) -> _FactRows:
+    return union_all(
+        select(
+            literal_column("'seats'", String).label("kind"),
+            func.count().label("n1"),
+            _NO_INT.label("n2"),
+            _NO_INT.label("n3"),
+            _NO_INT.label("n4"),
+            _NO_TEXT.label("s1"),
+            _NO_TEXT.label("s2"),
+            _NO_TIME.label("at"),
+        )
+        .select_from(Machine)
+        .where(Machine.licence_id == licence_id, Machine.deactivated_at.is_(None)),
+        # Archived ledgers do not count against the purchased number.
+        select(
+            literal_column("'ledgers'", String), func.count(), _NO_INT, _NO_INT, _NO_INT, _NO_TEXT, _NO_TEXT, _NO_TIME
+        )
+        .select_from(Ledger)
+        .where(Ledger.organisation_id == organisation_id, Ledger.archived_at.is_(None)),
+        select(
+            literal_column("'entitlement'", String),
+            Entitlement.ledger_id,
+            Entitlement.fiscal_year,
+            _NO_INT,
+            _NO_INT,
+            Entitlement.module,
+            _NO_TEXT,
+            _NO_TIME,
+        ).where(Entitlement.licence_id == licence_id, Entitlement.revoked_at.is_(None)),
+        select(
+            literal_column("'year'", String),
+            LedgerYear.ledger_id,
+            LedgerYear.fiscal_year,
+            LedgerYear.vouchers_used,
+            LedgerYear.voucher_quota,
+            _NO_TEXT,
+            _NO_TEXT,
+            Ledger.archived_at,  # nothing may be posted offline in an archived ledger
+        )
+        .join(Ledger, Ledger.id == LedgerYear.ledger_id)
+        .where(Ledger.organisation_id == organisation_id),
+        select(
+            literal_column("'addon'", String),
+            AddonKey.id,
+            _NO_INT,
+            _NO_INT,
+            _NO_INT,
+            AddonKey.code,
+            AddonKey.name,
+            AddonKey.expires_at,
+        ).where(AddonKey.licence_id == licence_id),
     )
-    .select_from(Machine)
-    .where(Machine.licence_id == _LICENCE_ID, Machine.deactivated_at.is_(None)),
-    # Archived ledgers do not count against the purchased number.
-    select(literal_column("'ledgers'", String), func.count(), _NO_INT, _NO_INT, _NO_INT, _NO_TEXT, _NO_TEXT, _NO_TIME)
-    .select_from(Ledger)
-    .where(Ledger.organisation_id == _ORG_ID, Ledger.archived_at.is_(None)),
+
+
+def _ordered(rows: _FactRows) -> _FactRows:
+    return rows.order_by(*(rows.selected_columns[name] for name in _FACT_ORDER))
+
+
+_FACTS = _ordered(_fact_rows(_LICENCE_ID, _ORG_ID))
+
+# The same facts as ONE column, for a statement that loads the licence too (validate: one SELECT for
+# everything the request reads). The licence's organisation is read inside it, from an alias so it is
+# never correlated with a licence the enclosing statement loads: the subquery is computed once, not per
+# row. The rows travel as a JSON array of arrays (text), in the order ``_FACTS`` gives them.
+_FACTS_LICENCE = aliased(Licence)
+_LICENCE_ORG_ID = select(_FACTS_LICENCE.organisation_id).where(_FACTS_LICENCE.id == _LICENCE_ID).scalar_subquery()
+_EMBEDDED = _fact_rows(_LICENCE_ID, _LICENCE_ORG_ID).subquery("document_facts")
+_EMBEDDED_ORDERED = _ordered(_fact_rows(_LICENCE_ID, _LICENCE_ORG_ID)).subquery("document_facts")
+# PostgreSQL orders inside the aggregate (in its own collation, as ``_FACTS`` does). SQLite before 3.44
+# has no ORDER BY in an aggregate: it aggregates an ordered subquery, and the rows are sorted again in
+# Python (SQLite's binary collation is code-point order, as Python's), since SQL leaves that order open.
+_FACTS_JSON_POSTGRESQL = (
     select(
-        literal_column("'entitlement'", String),
-        Entitlement.ledger_id,
-        Entitlement.fiscal_year,
-        _NO_INT,
-        _NO_INT,
-        Entitlement.module,
-        _NO_TEXT,
-        _NO_TIME,
-    ).where(Entitlement.licence_id == _LICENCE_ID, Entitlement.revoked_at.is_(None)),
-    select(
-        literal_column("'year'", String),
-        LedgerYear.ledger_id,
-        LedgerYear.fiscal_year,
-        LedgerYear.vouchers_used,
-        LedgerYear.voucher_quota,
-        _NO_TEXT,
-        _NO_TEXT,
-        Ledger.archived_at,  # nothing may be posted offline in an archived ledger
+        cast(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(*(_EMBEDDED.c[name] for name in _FACT_COLUMNS)),
+                    *(_EMBEDDED.c[name] for name in _FACT_ORDER),
+                )
+            ),
+            Text,
+        )
     )
-    .join(Ledger, Ledger.id == LedgerYear.ledger_id)
-    .where(Ledger.organisation_id == _ORG_ID),
-    select(
-        literal_column("'addon'", String),
-        AddonKey.id,
-        _NO_INT,
-        _NO_INT,
-        _NO_INT,
-        AddonKey.code,
-        AddonKey.name,
-        AddonKey.expires_at,
-    ).where(AddonKey.licence_id == _LICENCE_ID),
+    .select_from(_EMBEDDED)
+    .scalar_subquery()
 )
-_FACTS = _FACT_ROWS.order_by(*(_FACT_ROWS.selected_columns[name] for name in ("kind", "n1", "n2", "s1")))
+_FACTS_JSON_SQLITE = (
+    select(func.json_group_array(func.json_array(*(_EMBEDDED_ORDERED.c[name] for name in _FACT_COLUMNS))))
+    .select_from(_EMBEDDED_ORDERED)
+    .scalar_subquery()
+)
+
+
+def facts_column(dialect_name: str) -> ScalarSelect[str | None]:
+    """A column holding the document facts of the licence bound as ``licence_id``; read by ``facts_from_column``."""
+    return _FACTS_JSON_POSTGRESQL if dialect_name == "postgresql" else _FACTS_JSON_SQLITE
 
 
 @dataclass
@@ -162,9 +229,29 @@ class DocumentFacts:
 def document_facts(session: Session, licence: Licence) -> DocumentFacts:
     # No organisation: the NULL parameter matches no ledger, so ledgers in use is 0 and no voucher years.
     params = {"licence_id": licence.id, "organisation_id": licence.organisation_id}
+    return _facts_of(session.execute(_FACTS, params), licence)
+
+
+def facts_from_column(value: str, licence: Licence, dialect_name: str) -> DocumentFacts:
+    """The facts a ``facts_column`` read for ``licence``."""
+    rows: list[list[Any]] = json.loads(value)
+    if dialect_name != "postgresql":
+        rows.sort(key=lambda r: (r[0], r[1] or 0, r[2] or 0, r[5] or ""))  # no NULLs in the kinds with many rows
+    return _facts_of(((*r[:7], _utc_time(r[7])) for r in rows), licence)
+
+
+def _utc_time(value: str | None) -> datetime | None:
+    # JSON carries a time as text: SQLite's stored one (naive UTC) or PostgreSQL's ISO 8601 with its offset.
+    if value is None:
+        return None
+    at = datetime.fromisoformat(value)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _facts_of(rows: Iterable[Sequence[Any]], licence: Licence) -> DocumentFacts:
     allowance = licence.policy.offline_voucher_allowance  # loaded with the licence: no round trip
     facts = DocumentFacts()
-    for kind, n1, n2, n3, n4, s1, s2, at in session.execute(_FACTS, params):
+    for kind, n1, n2, n3, n4, s1, s2, at in rows:
         if kind == "seats":
             facts.seats_used = int(n1 or 0)
         elif kind == "ledgers":
@@ -188,7 +275,12 @@ def document_facts(session: Session, licence: Licence) -> DocumentFacts:
 
 
 def build_payload(
-    session: Session, licence: Licence, machine: Machine | None, now: datetime, nonce: str | None = None
+    session: Session,
+    licence: Licence,
+    machine: Machine | None,
+    now: datetime,
+    nonce: str | None = None,
+    facts: DocumentFacts | None = None,
 ) -> dict[str, Any]:
     policy = licence.policy
     product = policy.product
@@ -196,7 +288,7 @@ def build_payload(
     # (validate loads both): no round trip.
     account = session.get(Account, licence.account_id) if licence.account_id is not None else None
     org = licence.organisation
-    facts = document_facts(session, licence)
+    facts = facts if facts is not None else document_facts(session, licence)
     return {
         "format": DOCUMENT_FORMAT,
         "licence_id": licence.id,
@@ -239,6 +331,9 @@ def issue_document(
     machine: Machine | None,
     now: datetime,
     nonce: str | None = None,
+    facts: DocumentFacts | None = None,
 ) -> dict[str, Any]:
-    """Build the payload and sign it with the active key (the envelope: docs/PROTOCOL.md, "Licence document")."""
-    return keys.sign(build_payload(session, licence, machine, now, nonce))
+    """Build the payload and sign it with the active key (the envelope: docs/PROTOCOL.md, "Licence document").
+
+    ``facts``: read with the licence already (``facts_column``), else read here."""
+    return keys.sign(build_payload(session, licence, machine, now, nonce, facts))

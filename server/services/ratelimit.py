@@ -67,13 +67,18 @@ def backoff_retry_after(session: Session, limits: Iterable[Limit], now: datetime
     (2 s, 4 s, 8 s…), never beyond the window itself.
     """
     since = now - timedelta(seconds=window_s)
+    limits = list(limits)
+    # Every limit's count and latest event in one round trip (each attempt to activate asks this).
+    stmt = (
+        select(RateEvent.key, func.count(), func.max(RateEvent.at))
+        .where(RateEvent.key.in_([limit.key for limit in limits]), RateEvent.at >= since)
+        .group_by(RateEvent.key)
+    )
+    seen = {key: (int(failures), last) for key, failures, last in session.execute(stmt)}
     longest = 0
     for limit in limits:
-        failures = count(session, limit.key, since)
-        if failures < limit.free:
-            continue
-        last = session.scalar(select(func.max(RateEvent.at)).where(RateEvent.key == limit.key, RateEvent.at >= since))
-        if last is None:
+        failures, last = seen.get(limit.key, (0, None))
+        if failures < limit.free or last is None:
             continue
         delay = min(2 ** (failures - limit.free + 1), window_s)
         longest = max(longest, math.ceil((as_utc(last) + timedelta(seconds=delay) - now).total_seconds()))
