@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import functools
 import json
-import locale
-import logging
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.domain.error_catalogue import error_message
-from app.domain.error_codes import AnyErrorCode
-from app.domain.states import StateInfo
+from app.deferred_logging import DeferredLogger
 from app.resources import resource_path
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # the error catalogue is imported by tr_error only: `status` and the parser never need it
+    from app.domain.error_codes import AnyErrorCode
+    from app.domain.states import StateInfo
+
+log = DeferredLogger(__name__)  # `status` and `check` import logging only if they log
 
 LANGUAGES = ("zh_CN", "en", "vi", "fa")
 DEFAULT_LANGUAGE = "en"
@@ -83,6 +83,8 @@ def _os_locale() -> str | None:
         except (AttributeError, OSError):
             pass
     try:
+        import locale  # only when no environment variable names the language
+
         return locale.getlocale(locale.LC_MESSAGES if hasattr(locale, "LC_MESSAGES") else locale.LC_CTYPE)[0]
     except (ValueError, TypeError):
         return None
@@ -166,5 +168,7 @@ def state_label(info: StateInfo) -> str:
 
 def tr_error(code: AnyErrorCode, details: Mapping[str, Any] | None = None) -> str:
     """User text for an error code (server or client); see ``app.domain.error_catalogue``."""
+    from app.domain.error_catalogue import error_message
+
     msgid, fmt = error_message(code, details)
     return tr(msgid, **fmt)

@@ -32,6 +32,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -88,6 +89,36 @@ from app.cli import main
 sys.exit(main(sys.argv[1:], setup_logging=True))
 """
 
+# The yardstick: a bare PySide6 window of the panel's size, painted once, in a fresh process started the same way.
+BARE_WINDOW_CHILD = """
+import time
+t_code = time.time()
+import json, sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+app = QApplication(sys.argv[:1])
+painted = {}
+
+class PaintWatch(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow) and "t" not in painted:
+            painted["t"] = time.time()
+        return False
+
+watch = PaintWatch()
+app.installEventFilter(watch)
+window = QMainWindow()
+window.resize(1040, 720)
+window.show()
+t_shown = time.time()
+deadline = time.monotonic() + 30
+while "t" not in painted and time.monotonic() < deadline:
+    app.processEvents()
+peak_kb = int([l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1])
+print(json.dumps({"t_code": t_code, "t_shown": t_shown, "t_painted": painted.get("t"), "peak_rss_kb": peak_kb}))
+"""
+
 # Peak RSS from VmHWM: ru_maxrss of a forked-then-exec'd child can still carry the parent's peak.
 PEAK_KB = "int([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
 IMPORT_PROBE = "import {modules}; import sys; print(len(sys.modules), " + PEAK_KB + ")"
@@ -128,32 +159,50 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": NULL_KEYRING}
 
 
-def startup_runs(data_dir: Path, runs: int) -> tuple[list[dict[str, float]], set[str]]:
+def _timed_child(command: list[str]) -> tuple[float, dict[str, Any]]:
+    """Launch one fresh process; (launch wall-clock time, the probe's JSON line)."""
+    t_launch = time.time()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=child_env(), timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"start-up run failed ({done.returncode}): {done.stderr[-1500:]}")
+    probe = json.loads(lines[-1])
+    if probe["t_painted"] is None:
+        raise SystemExit(f"the window did not paint: {probe}")
+    return t_launch, probe
+
+
+def _figures(t_launch: float, probe: dict[str, Any]) -> dict[str, float]:
+    figures = {
+        "interpreter": probe["t_code"] - t_launch,
+        "to_shown": probe["t_shown"] - t_launch,
+        "to_paint": probe["t_painted"] - t_launch,
+        "peak_rss_mb": probe["peak_rss_kb"] / 1024,
+    }
+    if "t_settled" in probe:
+        figures["to_settled"] = probe["t_settled"] - t_launch
+    return figures
+
+
+def startup_runs(data_dir: Path, runs: int) -> tuple[list[dict[str, float]], list[dict[str, float]], set[str]]:
+    """(panel runs, bare-window runs, states at first paint): one of each in turn, so a load that changes
+    during the run (a shared machine) weighs on both alike; the first pair warms the file cache, uncounted."""
     server = f"http://127.0.0.1:{closed_port()}"
-    command = [sys.executable, "-c", STARTUP_CHILD, "--data-dir", str(data_dir), "--server", server]
-    results: list[dict[str, float]] = []
+    panel_command = [sys.executable, "-c", STARTUP_CHILD, "--data-dir", str(data_dir), "--server", server]
+    bare_command = [sys.executable, "-c", BARE_WINDOW_CHILD]
+    panel: list[dict[str, float]] = []
+    bare: list[dict[str, float]] = []
     first_states: set[str] = set()
-    for i in range(runs + 1):  # the first run warms the file cache and the .pyc files; not counted
-        t_launch = time.time()
-        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=child_env(), timeout=120)
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        if done.returncode != 0 or not lines:
-            raise SystemExit(f"panel start-up run failed ({done.returncode}): {done.stderr[-1500:]}")
-        probe = json.loads(lines[-1])
-        if probe["t_painted"] is None or probe["state"] != "ACTIVE":
-            raise SystemExit(f"the panel did not paint, or did not settle on the cached ACTIVE licence: {probe}")
+    for i in range(runs + 1):
+        t_launch, probe = _timed_child(panel_command)
+        if probe["state"] != "ACTIVE":
+            raise SystemExit(f"the panel did not settle on the cached ACTIVE licence: {probe}")
+        bare_launch, bare_probe = _timed_child(bare_command)
         if i:
-            results.append(
-                {
-                    "interpreter": probe["t_code"] - t_launch,
-                    "to_shown": probe["t_shown"] - t_launch,
-                    "to_paint": probe["t_painted"] - t_launch,
-                    "to_settled": probe["t_settled"] - t_launch,
-                    "peak_rss_mb": probe["peak_rss_kb"] / 1024,
-                }
-            )
+            panel.append(_figures(t_launch, probe))
+            bare.append(_figures(bare_launch, bare_probe))
             first_states.add(probe["first_state"])
-    return results, first_states
+    return panel, bare, first_states
 
 
 def local_status_times(data_dir: Path, iterations: int) -> tuple[list[float], str]:
@@ -227,19 +276,38 @@ def main() -> None:
         data_dir = Path(tmp) / "client"
         prepare(data_dir)
 
-        runs, first_states = startup_runs(data_dir, args.runs)
+        runs, bare_runs, first_states = startup_runs(data_dir, args.runs)
         med = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        bare = {key: statistics.median(r[key] for r in bare_runs) for key in bare_runs[0]}
         paints = [r["to_paint"] * 1000 for r in runs]
-        print(f"panel start-up, offscreen, cached licence, air-gapped PC ({args.runs} runs after one warm-up)")
-        spread = f"(min {min(paints):.0f}, max {max(paints):.0f})"
-        print(f"  to first paint        median {med['to_paint'] * 1000:7.0f} ms  {spread}")
-        print(f"    interpreter start   median {med['interpreter'] * 1000:7.0f} ms  (launch until our first line runs)")
-        print(f"    window shown        median {med['to_shown'] * 1000:7.0f} ms  (start_gui returned, state rendered)")
+        bare_paints = [r["to_paint"] * 1000 for r in bare_runs]
+        print(
+            f"panel start-up against a bare PySide6 window (QMainWindow 1040x720), offscreen, cached licence, "
+            f"air-gapped PC; {args.runs} runs each, interleaved, after one warm-up pair; medians"
+        )
+        print(f"  {'':<24}{'bare window':>12}{'panel':>10}{'ratio':>8}   goal")
+        print(
+            f"  {'to first paint, ms':<24}{bare['to_paint'] * 1000:>12.0f}{med['to_paint'] * 1000:>10.0f}"
+            f"{med['to_paint'] / bare['to_paint']:>7.2f}x   <= 2x"
+            f"   (min-max: bare {min(bare_paints):.0f}-{max(bare_paints):.0f},"
+            f" panel {min(paints):.0f}-{max(paints):.0f})"
+        )
+        print(
+            f"  {'peak RSS at paint, MB':<24}{bare['peak_rss_mb']:>12.0f}{med['peak_rss_mb']:>10.0f}"
+            f"{med['peak_rss_mb'] / bare['peak_rss_mb']:>7.2f}x   <= 1.5x"
+        )
+        print(
+            f"  {'interpreter start, ms':<24}{bare['interpreter'] * 1000:>12.0f}{med['interpreter'] * 1000:>10.0f}"
+            "           (launch until the first line runs)"
+        )
+        print(
+            f"  {'window shown, ms':<24}{bare['to_shown'] * 1000:>12.0f}{med['to_shown'] * 1000:>10.0f}"
+            "           (show() returned; the panel: start_gui returned, cached state rendered)"
+        )
         print(f"  state at first paint  {', '.join(sorted(first_states))}")
         print(
             f"  ACTIVE shown          median {med['to_settled'] * 1000:7.0f} ms  (after the background start-up check)"
         )
-        print(f"  peak RSS at paint     median {med['peak_rss_mb']:7.0f} MB")
 
         times, state = local_status_times(data_dir, args.iterations)
         us = sorted(t * 1e6 for t in times)

@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app import i18n  # noqa: E402
-from app.domain.states import CATALOGUE, StateCode  # noqa: E402
+from app.domain.states import CATALOGUE, StateCode, explanation_msgid, sign_in_as  # noqa: E402
 from app.services.credentials import CredentialStore  # noqa: E402
 from app.services.demo_backend import DemoBackend  # noqa: E402
 from app.services.fingerprint import FixedFingerprint, hash_component  # noqa: E402
@@ -158,6 +158,7 @@ class Renderer(ScreenGrabber):
         wait_until(lambda: settings.op is not None and not settings.op.running)
         self.grab("dialog_settings", settings)
         settings.reject()
+        self.render_account_switch(window)
         window.close()
 
         for scenario in ("seats_full", "ip_bound", "expired", "cloud_over_ledgers"):
@@ -169,6 +170,8 @@ class Renderer(ScreenGrabber):
             wizard.close()
             wait_until(lambda w=window: not w.ops)
             self.grab(f"scenario_{scenario}", window)
+            if scenario == "ip_bound":  # 联系客服: the contacts the server publishes for this language's market
+                self.grab_support(window, "CONTACT_SUPPORT", "dialog_support")
             window.close()
 
         from scripts.render_purchase_screens import render_purchase  # 立即购买 and 我的订单
@@ -176,6 +179,32 @@ class Renderer(ScreenGrabber):
         render_purchase(self)
         self.render_catalogue()
         return self.shots
+
+    def grab_support(self, window: MainWindow, action: str, name: str) -> None:
+        from app.ui.support.support_dialog import SupportDialog
+
+        window.on_action_requested(action)
+        dialog = _top(SupportDialog)
+        wait_until(lambda: dialog.contacts is not None and not dialog.ops)
+        self.grab(name, dialog)
+        dialog.close()
+
+    def render_account_switch(self, window: MainWindow) -> None:
+        """激活账号异常 after signing in as another account on an activated computer, and "sign in as" its owner."""
+        from app.ui.auth.sign_in_dialog import SignInDialog
+
+        other = next(x for x in self.backend.data["logins"] if x["login"] != self.backend.data["logins"][0]["login"])
+        window.on_action_requested("SWITCH_ACCOUNT")
+        dialog = _top(SignInDialog)
+        dialog.login_edit.setText(other["login"])
+        dialog.password_edit.setText(other["password"])
+        dialog.sign_in_button.click()
+        wait_until(lambda: window.status is not None and window.status.code == StateCode.ACCOUNT_MISMATCH)
+        wait_until(lambda: not window.ops)
+        self.grab("scenario_account_mismatch", window)
+        window.on_action_requested("SWITCH_ACCOUNT")
+        self.grab("dialog_sign_in_as_owner", _top(SignInDialog))
+        _top(SignInDialog).reject()
 
     def render_catalogue(self) -> None:
         """Every state of the catalogue on the 系统认证 page, with plausible licence details."""
@@ -191,6 +220,7 @@ class Renderer(ScreenGrabber):
             "lease_days_left": 5,
             "seats_max": 3,
             "licence_account": "139****0002",
+            "ip_account": "139****0002",
             "watermark": now.strftime("%Y-%m-%d %H:%M"),
             "ledgers_in_use": 5,
             "ledgers_purchased": 4,
@@ -203,9 +233,10 @@ class Renderer(ScreenGrabber):
                 code=code,
                 label=state_label(info),
                 label_zh=info.label_zh,
-                explanation=tr(info.explanation, **details),
+                explanation=tr(explanation_msgid(info, details), **details),
                 next_step=tr(info.next_step, **details),
                 actions=tuple(a.value for a in info.actions),
+                sign_in_as=sign_in_as(info, details),
                 signed_in=code != StateCode.NOT_LOGGED_IN,
                 signed_in_login="13800000001" if code != StateCode.NOT_LOGGED_IN else None,
                 has_licence=has_licence,
@@ -214,7 +245,7 @@ class Renderer(ScreenGrabber):
                 if has_licence
                 else None,
                 organisation="上海示例商贸有限公司  (91310000MA1FL0DE01)" if has_licence else None,
-                product="e会计 云盘版 5.0 · " + tr("Cloud edition") if has_licence else None,
+                product="e会计 云盘版 5.0" if has_licence else None,  # the name says the edition already
                 serial_masked="KJH-****-****-7F3A" if has_licence else None,
                 feature_code="Q4TRM-8XK2P-JH3WD-ZC7NA",
                 expires_at=now + timedelta(days=20) if has_licence else None,
@@ -228,6 +259,8 @@ class Renderer(ScreenGrabber):
             window.show_status(view)
             window._show_network(view.network)
             self.grab(f"catalogue_{code.value}", window)
+            if code is StateCode.PANEL_UPDATE_REQUIRED:
+                self.grab_support(window, "UPDATE_PANEL", "dialog_update_panel")
         window.close()
 
 

@@ -304,9 +304,17 @@ stage_setup() {
   wpy -c "import PySide6.QtCore as c, cryptography, pydantic_core, keyring; print('PySide6', c.qVersion(), '| keyring backend:', type(keyring.get_keyring()).__name__)"
 }
 
+# The Windows user's panel data as a new user has none: what the installer stage leaves on purpose (an uninstall
+# keeps the user's data dir and settings) must not reach the tests of a later run on this machine.
+forget_user_data() {
+  rm -rf "$WINEPREFIX/drive_c/users/${USER:-root}/AppData/Local/licence-panel"
+  wrun reg delete 'HKCU\Software\LicencePanel' /f >/dev/null 2>&1 || true
+}
+
 # ---- tests -----------------------------------------------------------------------------------------------
 stage_tests() {
   install_project
+  forget_user_data
   local status=0 results=$OUT/tests
   rm -rf "$results"; mkdir -p "$results"
   for suite in $SUITES; do
@@ -566,6 +574,7 @@ installer_roundtrip() {
   wrun reg query "$UNINST_KEY" >/dev/null 2>&1 && { echo "LEFT BEHIND: $UNINST_KEY"; left=1; }
   [ $left = 0 ] && echo "uninstall: nothing left behind$([ -d "$datadir" ] && echo " but the user's data dir $(winpath "$datadir")")"
   [ $left = 0 ] || status=1
+  forget_user_data
 
   log "silent all-users install (/ALLUSERS) and uninstall"
   local pf=$WINEPREFIX/drive_c/Program\ Files/LicencePanel

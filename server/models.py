@@ -347,6 +347,27 @@ class Announcement(Base):
     ends_at: Mapped[datetime | None]
 
 
+class SupportContact(Base):
+    """Customer service of one market (CN, VN, IR): what the panel's 联系客服 shows.
+
+    Opening hours are stored as data (days, times, zone) so each client words them in its own language."""
+
+    __tablename__ = "support_contacts"
+
+    market: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166 country code
+    team: Mapped[str] = mapped_column(String(120))  # in the market's language
+    phone: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(120))
+    qq_group: Mapped[str | None] = mapped_column(String(20))  # China: the community QQ group
+    chat: Mapped[str | None] = mapped_column(String(200))  # Zalo / Telegram / … link or number
+    days: Mapped[str] = mapped_column(String(16))  # mon-fri | mon-sat | sat-wed | every-day
+    opens: Mapped[str] = mapped_column(String(5))  # HH:MM, local to ``timezone``
+    closes: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(40))  # IANA zone, e.g. Asia/Shanghai
+    help_url: Mapped[str | None] = mapped_column(String(300))
+    download_url: Mapped[str | None] = mapped_column(String(300))  # the latest panel (after a key rotation)
+
+
 class Order(Base):
     """A purchase for one licence; every item names exactly one ledger and fiscal year. Amounts in minor units."""
 

@@ -10,14 +10,14 @@ it is needed (a command's module when it runs, ``errors`` when something failed)
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Sequence
 
 from app.cli.output import tolerate_unencodable_text
 from app.cli.parser import build_parser
+from app.deferred_logging import DeferredLogger, configure_now, configure_on_first_use
 
-log = logging.getLogger(__name__)
+log = DeferredLogger(__name__)  # `status` and `check` import logging only if they log
 
 
 def main(argv: Sequence[str] | None = None, *, setup_logging: bool = False) -> int:
@@ -32,10 +32,18 @@ def main(argv: Sequence[str] | None = None, *, setup_logging: bool = False) -> i
 
     args.paths = AppPaths.from_data_dir(args.data_dir)
     if setup_logging:
-        from app.logging_setup import configure_logging
+        # Read-only commands leave no files behind: their warnings go to stderr only. They usually log nothing,
+        # so they configure logging (and import it) at their first record.
+        paths, verbose, to_file = args.paths, args.verbose, not args.read_only
 
-        # Read-only commands leave no files behind: their warnings go to stderr only.
-        configure_logging(args.paths, verbose=args.verbose, to_file=not args.read_only)
+        def configure() -> None:
+            from app.logging_setup import configure_logging
+
+            configure_logging(paths, verbose=verbose, to_file=to_file)
+
+        configure_on_first_use(configure)
+        if not args.read_only:
+            configure_now()
     if not args.read_only:  # read-only runs clean only what they write (write_atomically does that)
         args.paths.remove_stale_temp_files()
     if args.lang:

@@ -132,6 +132,12 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
         "This serial number is already activated for another organisation. Choose that organisation, or "
         "contact support if it was activated by mistake."
     ),
+    ErrorCode.LICENCE_OWNED_BY_OTHER_ACCOUNT: ErrorMeaning(
+        "This licence belongs to another account than the one signed in. Sign in with the account that activated it.",
+        state=StateCode.ACCOUNT_MISMATCH,
+        with_details="This licence belongs to the account {licence_account}, not the one signed in. Sign in as "
+        "{licence_account}, or contact support if it was activated to the wrong account.",
+    ),
     ErrorCode.PRODUCT_MISMATCH: ErrorMeaning(
         "This serial number is for a different product. Check which product you bought."
     ),
@@ -146,6 +152,8 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
         "The free edition allows one account per public IP address, and this address is already used by "
         "another account.",
         state=StateCode.IP_BOUND_TO_OTHER_ACCOUNT,
+        with_details="The free edition allows one account per public IP address, and this address is already "
+        "used by the account {ip_account}.",
     ),
     ErrorCode.ACTIVATION_LIMIT_REACHED: ErrorMeaning(
         "All activations of the free edition are used up.",
@@ -252,6 +260,11 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
     ),
     ClientErrorCode.INVALID_DOCUMENT: ErrorMeaning(
         "The server sent a licence that does not verify. Nothing was saved; contact support."
+    ),
+    ClientErrorCode.UNKNOWN_SIGNING_KEY: ErrorMeaning(
+        "The server sent a licence signed with a newer vendor key than this panel knows. Nothing was saved; "
+        "update the panel.",
+        state=StateCode.PANEL_UPDATE_REQUIRED,
     ),
     ClientErrorCode.NONCE_MISMATCH: ErrorMeaning(
         "The answer was not made for this request (a stale or replayed answer). Nothing was saved; try again."

@@ -25,6 +25,7 @@ class ClientErrorCode(StrEnum):
     INVALID_DOCUMENT = "INVALID_DOCUMENT"
     NONCE_MISMATCH = "NONCE_MISMATCH"
     KEYRING_UNAVAILABLE = "KEYRING_UNAVAILABLE"
+    UNKNOWN_SIGNING_KEY = "UNKNOWN_SIGNING_KEY"  # a document signed by a key newer than this panel
 
     # A server code worded for the one screen that knows what was typed
     ADDON_CDKEY_USED = "ADDON_CDKEY_USED"  # CODE_ALREADY_REDEEMED answered for an add-on CDkey

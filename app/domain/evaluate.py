@@ -5,7 +5,8 @@ Order of precedence — the first rule that applies wins:
  1. no account signed in                            → NOT_LOGGED_IN (facts of a cached document are still filled)
  2. clock more than 24 h before the watermark or
     before the document's server time               → CLOCK_TAMPERED (NTP or time-zone corrections are tolerated)
- 3. document corrupt / bad signature / unknown key  → ILLEGAL_COPY;  newer ``format`` → UNKNOWN_BLOCKED
+ 3. document corrupt / bad signature               → ILLEGAL_COPY;  signed by a key this panel does not know
+                                                      → PANEL_UPDATE_REQUIRED;  newer ``format`` → UNKNOWN_BLOCKED
  4. machine components DIFFERENT                    → ILLEGAL_COPY;  CHANGED → FINGERPRINT_CHANGED
  5. document account ≠ signed-in account            → ACCOUNT_MISMATCH
  6. document status suspended / revoked             → SUSPENDED;  a status this client does not know → UNKNOWN_BLOCKED
@@ -36,14 +37,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from licence_protocol.document import LicenceDocument
 from licence_protocol.fingerprint import MachineMatch, compare_components
 
-from app.domain.error_catalogue import state_for_error
-from app.domain.error_codes import AnyErrorCode
 from app.domain.states import StateCode, StateInfo, state_info
+
+if TYPE_CHECKING:
+    from app.domain.error_codes import AnyErrorCode
 
 DocumentProblem = Literal["missing", "corrupt", "bad_signature", "unknown_key", "format"]
 
@@ -53,7 +55,7 @@ CERTIFICATION_WARNING = timedelta(days=30)
 LEASE_WARNING = timedelta(days=3)  # OFFLINE_GRACE gets a stronger warning in its last days
 _BLOCKED_STATUSES = frozenset({"suspended", "revoked"})
 _KNOWN_STATUSES = frozenset({"active", "expired"}) | _BLOCKED_STATUSES
-_ILLEGAL_PROBLEMS = frozenset({"corrupt", "bad_signature", "unknown_key"})
+_ILLEGAL_PROBLEMS = frozenset({"corrupt", "bad_signature"})
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ def _decide(
         return StateCode.CLOCK_TAMPERED
     if inp.document_problem in _ILLEGAL_PROBLEMS:
         return StateCode.ILLEGAL_COPY
+    if inp.document_problem == "unknown_key":  # the vendor rotated its key after this panel was built
+        return StateCode.PANEL_UPDATE_REQUIRED
     if inp.document_problem == "format":
         return StateCode.UNKNOWN_BLOCKED
     if doc is not None:
@@ -145,6 +149,8 @@ def _decide(
         if doc.status not in _KNOWN_STATUSES:  # a newer server's status is never read as valid
             return StateCode.UNKNOWN_BLOCKED
     if inp.last_server_error:
+        from app.domain.error_catalogue import state_for_error  # the offline `status` has no server error
+
         from_server = state_for_error(inp.last_server_error)
         if from_server is not None:
             return from_server

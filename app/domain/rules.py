@@ -186,6 +186,17 @@ def mask_login(login: str) -> str:
     return login[0] + "***" + login[-1]
 
 
+def matches_masked_login(login: str, masked: str) -> bool:
+    """Whether ``login`` can be the account the server showed masked (``138****0002``, ``ab****@x.com``).
+
+    The server keeps a login's start and end around ``****``; a login fits when it has both."""
+    head, stars, tail = masked.partition("****")
+    login = login.strip()
+    if not stars or not login:
+        return False
+    return login.startswith(head) and login.endswith(tail) and len(login) > len(head) + len(tail)
+
+
 def mask_serial(serial: str) -> str:
     """``LP-****-****-7F3A``: the prefix and last group only (same rule as the server)."""
     parts = serial.split("-")

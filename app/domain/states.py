@@ -7,8 +7,11 @@ never to a usable state: a newer server must not unlock anything by accident.
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class StateCode(StrEnum):
@@ -20,6 +23,7 @@ class StateCode(StrEnum):
     OFFLINE_GRACE = "OFFLINE_GRACE"
     LEASE_EXPIRED = "LEASE_EXPIRED"
     ILLEGAL_COPY = "ILLEGAL_COPY"
+    PANEL_UPDATE_REQUIRED = "PANEL_UPDATE_REQUIRED"
     TOO_MANY_MACHINES = "TOO_MANY_MACHINES"
     IP_BOUND_TO_OTHER_ACCOUNT = "IP_BOUND_TO_OTHER_ACCOUNT"
     ACCOUNT_MISMATCH = "ACCOUNT_MISMATCH"
@@ -50,6 +54,7 @@ class Action(StrEnum):
     CHECK_CLOCK = "CHECK_CLOCK"
     CONTACT_SUPPORT = "CONTACT_SUPPORT"
     CHECK_CONNECTION = "CHECK_CONNECTION"
+    UPDATE_PANEL = "UPDATE_PANEL"
 
 
 class PurchasePolicy(StrEnum):
@@ -85,6 +90,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CHECK_CLOCK: "Check date and time",
     Action.CONTACT_SUPPORT: "Contact support",
     Action.CHECK_CONNECTION: "Test connection",
+    Action.UPDATE_PANEL: "Update the panel",
 }
 
 
@@ -208,10 +214,22 @@ _ENTRIES = (
         _S.ILLEGAL_COPY,
         "非法复制品",
         "Illegal copy",
-        "The licence file on this computer is not valid: it was changed, signed by an unknown key, or "
-        "copied from another computer. Nothing can be bought in this state.",
+        "The licence file on this computer is not valid: it was changed, or copied from another computer. "
+        "Nothing can be bought in this state.",
         "Check online to fetch a fresh licence, or activate this computer with your own serial number and CDkey.",
         (_A.REAUTHENTICATE, _A.ACTIVATE, _A.CONTACT_SUPPORT),
+    ),
+    _info(
+        # A vendor key rotation, not a copy: the signature names a key this (older) panel does not ship yet.
+        _S.PANEL_UPDATE_REQUIRED,
+        "需要更新面板",
+        "Panel update needed",
+        "The licence on this computer is signed with a newer vendor key than this version of the panel knows. "
+        "The vendor changes its signing keys from time to time; the licence is not damaged, but this panel "
+        "cannot verify it, so the software stays locked until the panel is updated.",
+        "Download and install the latest version of the panel, then check online. If this still shows after "
+        "the update, contact support.",
+        (_A.UPDATE_PANEL, _A.CONTACT_SUPPORT),
     ),
     _info(
         _S.TOO_MANY_MACHINES,
@@ -235,8 +253,8 @@ _ENTRIES = (
         "激活账号异常",
         "Activation account mismatch",
         "The licence on this computer belongs to another account ({licence_account}) than the one signed in.",
-        "Sign in with the account that activated it. If the licence was activated to the wrong account, "
-        "contact support.",
+        "Sign in as {licence_account}, the account that activated it. If the licence was activated to the wrong "
+        "account, contact support.",
         (_A.SWITCH_ACCOUNT, _A.CONTACT_SUPPORT),
     ),
     _info(
@@ -316,6 +334,39 @@ _ENTRIES = (
 )
 
 CATALOGUE: dict[StateCode, StateInfo] = {info.code: info for info in _ENTRIES}
+
+# More precise explanations for when the server's error details name what the plain text can only allude to
+# (the account that holds this public IP, masked). Used only when the details fill every placeholder.
+DETAILED_EXPLANATIONS: dict[StateCode, str] = {
+    StateCode.IP_BOUND_TO_OTHER_ACCOUNT: "The free edition allows one account per public IP address, and this "
+    "address is already used by the account {ip_account}.",
+}
+
+# The account a state asks the user to sign in as: the detail that names it (masked by the server).
+SIGN_IN_AS_DETAIL: dict[StateCode, str] = {
+    StateCode.ACCOUNT_MISMATCH: "licence_account",
+    StateCode.IP_BOUND_TO_OTHER_ACCOUNT: "ip_account",
+}
+
+
+def explanation_msgid(info: StateInfo, details: Mapping[str, Any]) -> str:
+    """The state's explanation, the detailed variant when ``details`` carry all it names."""
+    detailed = DETAILED_EXPLANATIONS.get(info.code)
+    if detailed is not None and all(details.get(name) not in (None, "") for name in _fields(detailed)):
+        return detailed
+    return info.explanation
+
+
+def sign_in_as(info: StateInfo, details: Mapping[str, Any]) -> str | None:
+    """The (masked) account the state's "switch account" should sign in as, when the details name it."""
+    key = SIGN_IN_AS_DETAIL.get(info.code)
+    value = details.get(key) if key else None
+    return value if isinstance(value, str) and value else None
+
+
+def _fields(text: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
 
 # Codes that mean "not set up yet" rather than "blocked" (exit code 1 of `status`, docs/PROTOCOL.md "Command line").
 _NOT_SET_UP = frozenset({StateCode.NOT_LOGGED_IN, StateCode.NOT_ACTIVATED})

@@ -17,7 +17,6 @@ app/domain/evaluate.py.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,9 +26,10 @@ from typing import Any, Literal, Protocol
 
 from licence_protocol.dates import parse_iso
 
+from app.deferred_logging import DeferredLogger
 from app.services.paths import AppPaths, open_for_reading, write_atomically
 
-log = logging.getLogger(__name__)
+log = DeferredLogger(__name__)  # `status` and `check` import logging only if they log
 
 CACHE_FORMAT = 1
 # A real document is a few KiB; anything far larger is not ours and is not read into memory.

@@ -20,20 +20,19 @@ Sources per OS (component names match app/domain/fingerprint.py's STRONG_COMPONE
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from licence_protocol.fingerprint import STRONG_COMPONENTS, feature_code
+from licence_protocol.fingerprint import STRONG_COMPONENTS, feature_code, sha256_digest
 
+from app.deferred_logging import DeferredLogger
 from app.services.paths import AppPaths, write_atomically
 
-log = logging.getLogger(__name__)
+log = DeferredLogger(__name__)  # `status` and `check` import logging only if they log
 
 HASH_PREFIX = "licence-panel/v1/"
 LINUX_MACHINE_ID_FILES = (Path("/etc/machine-id"), Path("/var/lib/dbus/machine-id"))
@@ -44,7 +43,7 @@ _BOGUS_UUIDS = frozenset({"", "00000000-0000-0000-0000-000000000000", "ffffffff-
 
 
 def hash_component(name: str, value: str) -> str:
-    return hashlib.sha256(f"{HASH_PREFIX}{name}/{value}".encode()).hexdigest()
+    return sha256_digest(f"{HASH_PREFIX}{name}/{value}".encode()).hex()
 
 
 class FingerprintSource(Protocol):

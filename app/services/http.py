@@ -95,6 +95,7 @@ class ApiClient:
         ca_bundle: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         on_refresh_token: Callable[[str], None] | None = None,
+        on_answer: Callable[[int], None] | None = None,
         now: Callable[[], datetime] = _utcnow,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
@@ -104,6 +105,8 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.on_refresh_token = on_refresh_token  # called with each rotated refresh token (to store it)
+        # Called (on the calling thread) with the HTTP status of every answer: the server was reached.
+        self.on_answer = on_answer
         self._now = now
         self._verify: bool | str = ca_bundle or True  # TLS verification is never switched off
         self._session = requests.Session()
@@ -398,6 +401,11 @@ class ApiClient:
     def announcements(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._public_object("GET", "/api/v1/announcements", None, cancel)
 
+    def support(self, market: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        """联系客服: the customer service of ``market`` (CN, VN, IR); no sign-in needed."""
+        query = urllib.parse.urlencode({"market": market})
+        return self._public_object("GET", f"/api/v1/support?{query}", None, cancel)
+
     def health(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._public_object("GET", "/healthz", None, cancel)
 
@@ -499,6 +507,11 @@ class ApiClient:
             log.info("%s %s failed: %s", method, path, error)
             raise error from None  # requests' text can carry a proxy URL with credentials
         log.debug("%s %s -> %s", method, path, response.status_code)
+        if self.on_answer is not None:
+            try:
+                self.on_answer(response.status_code)
+            except Exception:  # a listener's fault must not fail the call that succeeded
+                log.warning("answer listener failed", exc_info=True)
         return _parse_response(response)
 
 

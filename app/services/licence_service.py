@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from licence_protocol.document import DocumentFormatError, LicenceDocument
-from licence_protocol.envelope import EnvelopeError, verify_envelope
+from licence_protocol.envelope import EnvelopeError, UnknownKeyError, verify_envelope
 from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import feature_code
 
@@ -37,6 +37,7 @@ from app.domain.machines import MachineList
 from app.domain.orders import Order, OrderItem, RedeemResult, orders_from_json
 from app.domain.purchase import Catalogue
 from app.domain.renewal import Customer, RenewalQuote, RenewalRequest, customers_from
+from app.domain.support import SupportContacts
 from app.domain.vouchers import VoucherConsumption, voucher_standing
 from app.domain.wire import ResponseFormatError
 from app.services.cache import ClockWatermark, LicenceCache
@@ -150,6 +151,9 @@ class LicenceService:
         # --server / --demo: used for this run only, never written to settings.json (a demo's random
         # port saved there would leave the next normal start pointing at nothing).
         self._server_override = server_url
+        # Told of every HTTP answer (its status), from whichever thread made the call: the status bar's
+        # "server reachable" follows any answered request, not only the licence checks.
+        self.answer_listeners: list[Callable[[int], None]] = []
         self.api = self._make_client(settings)
 
     @classmethod
@@ -594,6 +598,10 @@ class LicenceService:
         self.api.submit_certification(target, name, tax_id, contact, cancel=cancel)
         return self.reauthenticate(cancel=cancel) if doc is not None else self.local_status()
 
+    def support_contacts(self, market: str, *, cancel: CancelToken | None = None) -> SupportContacts:
+        """联系客服 of ``market`` (app.domain.support.market_for_language), as the server publishes them."""
+        return _parsed(SupportContacts.from_json, self.api.support(market, cancel=cancel))
+
     def announcements(self, *, cancel: CancelToken | None = None) -> list[Announcement]:
         """Announcements and maintenance windows; answered by the server even during maintenance."""
         return parse_announcements(self.api.announcements(cancel=cancel))
@@ -707,8 +715,13 @@ class LicenceService:
             proxy_url=settings.proxy_url,
             ca_bundle=settings.ca_bundle,
             on_refresh_token=self._on_refresh_token,
+            on_answer=self._on_answer,
             now=self.now,
         )
+
+    def _on_answer(self, status: int) -> None:
+        for listener in list(self.answer_listeners):
+            listener(status)
 
     def _on_refresh_token(self, token: str) -> None:
         # Rotation: the old token is dead once the server answered, so the keyring must hold the new one.
@@ -779,6 +792,11 @@ class LicenceService:
         try:
             verified = verify_envelope(envelope, self.trusted_keys)
             doc = LicenceDocument.from_payload(verified.payload)
+        except UnknownKeyError:
+            # The vendor rotated its signing key after this panel was built: the state says "update the panel".
+            with self._lock:
+                self._server_error = ServerError(ClientErrorCode.UNKNOWN_SIGNING_KEY, {})
+            raise InvalidDocumentError("licence document refused: signed by an unknown key") from None
         except (EnvelopeError, DocumentFormatError) as exc:
             raise InvalidDocumentError(f"licence document refused: {type(exc).__name__}") from None
         if nonce is not None and not secrets.compare_digest(str(verified.payload.get("nonce") or ""), nonce):

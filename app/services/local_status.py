@@ -11,18 +11,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from licence_protocol.document import DocumentFormatError, LicenceDocument
 from licence_protocol.envelope import BadSignatureError, EnvelopeError, UnknownKeyError, verify_envelope
 from licence_protocol.fingerprint import feature_code
 
-from app.domain.error_codes import AnyErrorCode
 from app.domain.evaluate import DocumentProblem, EvaluationInput, evaluate, evaluate_for_status
 from app.domain.states import StateInfo, exit_code_for
 from app.services.cache import CacheProblem, ClockWatermark, to_iso
 from app.services.paths import AppPaths
+
+if TYPE_CHECKING:
+    from app.domain.error_codes import AnyErrorCode
 
 EXIT_CACHE_UNREADABLE = 3
 STATUS_SCHEMA_VERSION = 1

@@ -9,16 +9,16 @@ let anyone who can write there forge licence documents.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from licence_protocol.envelope import EnvelopeError, public_key_from_b64, public_key_to_b64
 
+from app.deferred_logging import DeferredLogger
 from app.services.paths import AppPaths, write_atomically
 
-log = logging.getLogger(__name__)
+log = DeferredLogger(__name__)  # `status` and `check` import logging only if they log
 
 MAX_KEY_FILE_BYTES = 4096
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import sys
 import time
@@ -35,9 +34,10 @@ from typing import Any, Final, Literal
 
 from licence_protocol.dates import parse_iso
 
+from app.deferred_logging import DeferredLogger
 from app.services.paths import AppPaths, fsync_dir, make_private_dir, write_atomically
 
-log = logging.getLogger(__name__)
+log = DeferredLogger(__name__)  # `status` and `check` import logging only if they log
 
 LOCK_NAME: Final = "voucher-journal.lock"
 # Reported entries are kept this long (and at most this many) so a late retry of the same key is still known.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
@@ -31,22 +32,19 @@ from app.services.errors import ApiError, CancelledError, NetworkError
 from app.services.licence_service import LicenceService
 from app.services.local_status import LocalStatus
 from app.ui import presenter
-from app.ui.activation.activation_wizard import ActivationWizard
-from app.ui.activation.addons_dialog import AddonsDialog
 from app.ui.activation.auth_page import DEACTIVATE_THIS_MACHINE, OPEN_ADDONS, AuthPage
-from app.ui.activation.certification_dialog import CertificationDialog
-from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.background_checks import BackgroundChecks
-from app.ui.machines.machines_dialog import MachinesDialog
-from app.ui.offline.offline_dialog import open_offline_dialog
 from app.ui.orders.orders_page import OrdersPage
-from app.ui.purchase.purchase_dialog import PurchaseDialog
 from app.ui.renewal.renewal_page import RenewalPages
 from app.ui.runner import CancelToken, Op, run_kept
-from app.ui.settings.settings_dialog import SettingsDialog
 from app.ui.status_view import StatusView, action_label
 from app.ui.theme import apply_language, icon, repolish
 from app.ui.widgets.banner import Banner
+
+if TYPE_CHECKING:  # dialogs are imported when first opened: the first paint needs none of them
+    from app.ui.activation.activation_wizard import ActivationWizard
+    from app.ui.machines.machines_dialog import MachinesDialog
+    from app.ui.purchase.purchase_dialog import PurchaseDialog
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +67,8 @@ class MainWindow(QMainWindow):
     status_changed = Signal(StatusView)
     # A purchase or a renewal of this licence was paid and applied (`python -m app purchase|renew` exit 0).
     payment_applied = Signal()
+    # The server answered a request (its HTTP status), from any page or dialog; emitted from worker threads.
+    server_answered = Signal(int)
 
     def __init__(
         self,
@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
         self.background = BackgroundChecks(self, service, start_op=self.run)
         self.background.checked.connect(self.on_background_checked)
         self.background.failed.connect(self.on_background_failed)
+        self.server_answered.connect(self.on_server_answered)  # queued: the listener runs on worker threads
+        service.answer_listeners.append(self._hear_answer)
         self._build()
 
     # -- structure ------------------------------------------------------------------------------------
@@ -269,6 +271,18 @@ class MainWindow(QMainWindow):
             self.switch_action.setVisible(signed_in)
             self.sign_out_action.setEnabled(signed_in)
 
+    def _hear_answer(self, status: int) -> None:
+        with contextlib.suppress(RuntimeError):  # the window is gone while a call of its service still finishes
+            self.server_answered.emit(status)
+
+    def on_server_answered(self, status: int) -> None:
+        """Any answer means the server is reachable: "not checked yet" and "unreachable" are out of date.
+
+        A 503 (maintenance, busy) is left to the call that got it; and an answer of the announcements, which
+        are served during maintenance too, must not overwrite the maintenance shown."""
+        if status != 503 and self.network in ("unknown", "offline"):
+            self._show_network("online")
+
     def _show_network(self, network: str, detail: str | None = None) -> None:
         """Network state is shown apart from the licence: "server unreachable" never means "licence invalid"."""
         self.network = network
@@ -363,9 +377,13 @@ class MainWindow(QMainWindow):
             self.refresh_local()
 
     def open_addons(self) -> None:
+        from app.ui.activation.addons_dialog import AddonsDialog
+
         AddonsDialog.ask(self, self.service, self.status, on_changed=self.on_reauthenticate_succeeded)
 
     def open_certification(self) -> None:
+        from app.ui.activation.certification_dialog import CertificationDialog
+
         CertificationDialog.ask(self, self.service, self.status, on_changed=self.on_reauthenticate_succeeded)
 
     def confirm_deactivate_this_machine(self) -> QMessageBox:
@@ -413,10 +431,13 @@ class MainWindow(QMainWindow):
             Action.ARCHIVE_LEDGERS: self.renewal_pages.open_archive,
             OPEN_SETTINGS: self.open_settings,
             Action.CHECK_CONNECTION: self.open_settings,
-            Action.OFFLINE_ACTIVATION: lambda: open_offline_dialog(self),
+            Action.OFFLINE_ACTIVATION: self.open_offline,
             Action.CERTIFY: self.open_certification,
             OPEN_ADDONS: self.open_addons,
             DEACTIVATE_THIS_MACHINE: self.confirm_deactivate_this_machine,
+            Action.CONTACT_SUPPORT: self.open_support,
+            Action.UPDATE_PANEL: lambda: self.open_support(update=True),
+            Action.CHECK_CLOCK: self.open_clock_settings,
         }
         handler = handlers.get(action)
         if handler is None:
@@ -435,8 +456,28 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def open_offline(self) -> None:
+        from app.ui.offline.offline_dialog import open_offline_dialog
+
+        open_offline_dialog(self)
+
+    def open_support(self, *, update: bool = False) -> None:
+        """联系客服 (or, after a signing-key rotation, the panel's download page) with the server's contacts."""
+        from app.ui.support.support_dialog import SupportDialog
+
+        self.support_dialog = SupportDialog.ask(self, self.service, self.status, update=update)
+
+    def open_clock_settings(self) -> None:
+        from app.ui.support.support_dialog import open_date_time_settings
+
+        self.clock_box = open_date_time_settings(self)
+
     def open_sign_in(self) -> None:
-        SignInDialog.ask(self, self.service, self.on_signed_in, demo_logins=self.demo_logins)
+        from app.ui.auth.sign_in_dialog import SignInDialog
+
+        # 激活账号异常 / IP held by another account: the dialog says whom to sign in as (masked by the server).
+        expected = self.status.sign_in_as if self.status is not None else None
+        SignInDialog.ask(self, self.service, self.on_signed_in, demo_logins=self.demo_logins, expected_login=expected)
 
     def on_signed_in(self, _account: Account | None) -> None:
         self.refresh_local()
@@ -455,6 +496,9 @@ class MainWindow(QMainWindow):
         )
 
     def open_activation(self) -> None:
+        from app.ui.activation.activation_wizard import ActivationWizard
+        from app.ui.auth.sign_in_dialog import SignInDialog
+
         if self.status is None or not self.status.signed_in:
             # The checklist starts with "who is signed in": sign in first, then come back here.
             def signed_in_then_activate(account: Account) -> None:
@@ -485,6 +529,8 @@ class MainWindow(QMainWindow):
         """立即购买: after payment the dialog re-authenticates by itself and hands the new status here.
 
         Bound to the host program's ledger-year when the panel was started with one; otherwise the dialog asks."""
+        from app.ui.purchase.purchase_dialog import PurchaseDialog
+
         ledger_id, fiscal_year = self.ledger_year or (None, None)
         return PurchaseDialog.open_for(
             self,
@@ -508,6 +554,8 @@ class MainWindow(QMainWindow):
             self.open_machines_for(licence_id)
 
     def open_machines_for(self, licence_id: int) -> None:
+        from app.ui.machines.machines_dialog import MachinesDialog
+
         dialog = MachinesDialog(self, self.service, licence_id)
         dialog.finished.connect(lambda _r: self._after_machines(dialog))
         dialog.open()
@@ -526,6 +574,8 @@ class MainWindow(QMainWindow):
         )
 
     def open_settings(self) -> None:
+        from app.ui.settings.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self, self.service)
         dialog.accepted.connect(lambda: self._after_settings(dialog.chosen_language))
         dialog.open()
@@ -551,6 +601,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.background.stop()
+        if self._hear_answer in self.service.answer_listeners:
+            self.service.answer_listeners.remove(self._hear_answer)
         for op in list(self.ops):
             op.cancel()
         super().closeEvent(event)

@@ -21,7 +21,7 @@ from app.domain.activation import ActivationPreview, LicenceSummary
 from app.domain.error_catalogue import error_message
 from app.domain.error_codes import AnyErrorCode, ClientErrorCode
 from app.domain.machines import Machine
-from app.domain.states import StateCode, state_info
+from app.domain.states import StateCode, explanation_msgid, sign_in_as, state_info
 from app.i18n import state_label, tr
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError
 from app.services.licence_service import LicenceService
@@ -49,9 +49,10 @@ def status_view(status: LocalStatus, service: LicenceService | None = None) -> S
         code=info.code,
         label=state_label(info),
         label_zh=info.label_zh,
-        explanation=tr(info.explanation, **details),
+        explanation=tr(explanation_msgid(info, details), **details),
         next_step=tr(info.next_step, **details),
         actions=tuple(a.value for a in info.actions),
+        sign_in_as=sign_in_as(info, details),
         signed_in=bool(login),
         signed_in_login=login,
         feature_code=status.feature_code or (doc.machine.feature_code if doc is not None else None),
@@ -108,8 +109,22 @@ def network_after_check(service: LicenceService, view: StatusView) -> NetworkSta
 
 
 def product_text(product: Product, edition: str) -> str:
-    """``金蝶KIS 专业版 V16.0 · Standard edition``: the product and, when known, its edition."""
-    return f"{product.name} {product.version}".strip() + (f" · {edition_label(edition)}" if edition else "")
+    """``金蝶KIS 专业版 V16.0 · Standard edition``: the product and, when known, its edition.
+
+    The edition is left out when the product's name already says it (``e会计 标准版 5.0``, not ``… · 标准版``)."""
+    name = f"{product.name} {product.version}".strip()
+    label = edition_label(edition) if edition else ""
+    if not label or _names_edition(product.name, edition, label):
+        return name
+    return f"{name} · {label}"
+
+
+# The vendors' Chinese edition words: a product named with one of them already names its edition.
+_EDITION_WORDS = {"free": ("免费版",), "standard": ("标准版",), "cloud": ("云盘版", "云版")}
+
+
+def _names_edition(product_name: str, edition: str, label: str) -> bool:
+    return label in product_name or any(word in product_name for word in _EDITION_WORDS.get(edition, ()))
 
 
 def edition_label(edition: str) -> str:
@@ -131,8 +146,12 @@ def error_text(exc: BaseException) -> str:
     elif isinstance(exc, NotSignedInError):
         code, details = ErrorCode.UNAUTHORIZED, {}
     elif isinstance(exc, InvalidDocumentError):
-        nonce = "nonce" in exc.reason.lower()
-        code, details = (ClientErrorCode.NONCE_MISMATCH if nonce else ClientErrorCode.INVALID_DOCUMENT), {}
+        reason = exc.reason.lower()
+        if "unknown key" in reason:
+            code = ClientErrorCode.UNKNOWN_SIGNING_KEY
+        else:
+            code = ClientErrorCode.NONCE_MISMATCH if "nonce" in reason else ClientErrorCode.INVALID_DOCUMENT
+        details = {}
     else:
         code, details = ErrorCode.INTERNAL_ERROR, {}
     msgid, fmt = error_message(code, details)

@@ -9,12 +9,16 @@ Quitting the application is the caller's business: a Python host embedding the p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Signal
 
 from app.domain.purchase_scope import Screen, screen_exit_code
-from app.ui.auth.sign_in_dialog import SignInDialog
 from app.ui.main_window import MainWindow
-from app.ui.purchase.purchase_dialog import PurchaseDialog
+
+if TYPE_CHECKING:  # imported when the screen is purchase: the panel's first paint needs no dialog
+    from app.ui.auth.sign_in_dialog import SignInDialog
+    from app.ui.purchase.purchase_dialog import PurchaseDialog
 
 
 class ScreenRun(QObject):
@@ -53,6 +57,8 @@ class ScreenRun(QObject):
             return
         status = self.window.status
         if status is not None and not status.signed_in:
+            from app.ui.auth.sign_in_dialog import SignInDialog
+
             self.sign_in = SignInDialog.ask(
                 self.window, self.window.service, self.window.on_signed_in, demo_logins=self.window.demo_logins
             )

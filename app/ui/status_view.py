@@ -55,6 +55,8 @@ class StatusView:
     organisation_id: int | None = None
     organisation_name: str | None = None
     organisation_tax_id: str | None = None
+    # The masked account the state asks to sign in as (激活账号异常: the licence's owner; the IP's holder).
+    sign_in_as: str | None = None
 
     @property
     def severity(self) -> Severity:

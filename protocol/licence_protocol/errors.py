@@ -50,9 +50,10 @@ class ErrorCode(StrEnum):
     # Activation and the licence itself
     INVALID_SERIAL_OR_CDKEY = "INVALID_SERIAL_OR_CDKEY", 400
     LICENCE_OWNED_BY_OTHER_ORG = "LICENCE_OWNED_BY_OTHER_ORG", 409, ("same_account", "organisation_id")
+    LICENCE_OWNED_BY_OTHER_ACCOUNT = "LICENCE_OWNED_BY_OTHER_ACCOUNT", 403, ("licence_account",)
     PRODUCT_MISMATCH = "PRODUCT_MISMATCH", 409, ("licence_product", "requested_product")
     TOO_MANY_MACHINES = "TOO_MANY_MACHINES", 409, ("licence_id", "seats_used", "seats_max", "machines")
-    IP_BOUND_TO_OTHER_ACCOUNT = "IP_BOUND_TO_OTHER_ACCOUNT", 403
+    IP_BOUND_TO_OTHER_ACCOUNT = "IP_BOUND_TO_OTHER_ACCOUNT", 403, ("ip_account",)
     ACTIVATION_LIMIT_REACHED = "ACTIVATION_LIMIT_REACHED", 403, ("activations_used", "activation_limit")
     FINGERPRINT_CHANGED = "FINGERPRINT_CHANGED", 409, ("machine_id", "changed", "reregistrations")
     LICENCE_EXPIRED = "LICENCE_EXPIRED", 403, ("expires_at",)

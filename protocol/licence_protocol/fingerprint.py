@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import base64
 import enum
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+# SHA-256 from cryptography, which every signature check loads anyway: hashlib would load a second OpenSSL
+# binding (_hashlib) for two hashes, a noticeable share of the offline `status` start-up.
+from cryptography.hazmat.primitives.hashes import SHA256, Hash
 
 # Components that identify an installation; the weak ones (network cards, host names) change often.
 STRONG_COMPONENTS = frozenset({"machine_guid", "machine_id", "product_uuid", "platform_uuid", "volume_serial"})
@@ -58,10 +61,17 @@ def compare_components(stored: Mapping[str, str], current: Mapping[str, str]) ->
     return MatchResult(verdict, round(score, 3), changed)
 
 
+def sha256_digest(data: bytes) -> bytes:
+    """``hashlib.sha256(data).digest()``."""
+    digest = Hash(SHA256())
+    digest.update(data)
+    return digest.finalize()
+
+
 def feature_code(components: Mapping[str, str]) -> str:
     """The 特征码 shown to people: stable, derived from the strong components only when present."""
     names = sorted(n for n in components if n in STRONG_COMPONENTS) or sorted(components)
     material = "\n".join(f"{n}={components[n]}" for n in names).encode("utf-8")
-    digest = hashlib.sha256(b"feature-code/v1\n" + material).digest()
+    digest = sha256_digest(b"feature-code/v1\n" + material)
     text = base64.b32encode(digest).decode("ascii")[:20]
     return "-".join(text[i : i + 5] for i in range(0, 20, 5))

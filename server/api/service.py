@@ -1,4 +1,4 @@
-"""Service endpoints: health, public keys, announcements, and the demo's outbox."""
+"""Service endpoints: health, public keys, announcements, support contacts, and the demo's outbox."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from server.deps import ClockDep, ContextDep, SessionDep
 from server.errors import not_found
 from server.models import Announcement, OutboxMessage
+from server.services import support
 from server.services.senders import code_in, code_purpose
 
 OUTBOX_LIMIT = 10
@@ -47,6 +48,25 @@ class AnnouncementsOut(BaseModel):
     announcements: list[AnnouncementOut]
 
 
+class SupportHours(BaseModel):
+    days: str  # mon-fri | mon-sat | sat-wed | every-day
+    opens: str  # HH:MM in ``timezone``
+    closes: str
+    timezone: str
+
+
+class SupportOut(BaseModel):
+    market: str
+    team: str
+    phone: str
+    email: str
+    qq_group: str | None
+    chat: str | None
+    hours: SupportHours
+    help_url: str | None
+    download_url: str | None
+
+
 @router.get("/healthz", response_model=Health, tags=["service"])
 async def healthz(clock: ClockDep) -> Any:  # async: answers without waiting for a worker thread
     return {"status": "ok", "time": clock.now().isoformat()}
@@ -55,6 +75,15 @@ async def healthz(clock: ClockDep) -> Any:  # async: answers without waiting for
 @router.get("/api/v1/keys", response_model=KeysOut, tags=["service"])
 def keys(ctx: ContextDep) -> Any:
     return {"keys": ctx.keys.public_keys()}
+
+
+@router.get("/api/v1/support", response_model=SupportOut, tags=["service"])
+def support_contacts(
+    session: SessionDep,
+    market: Annotated[str, Query(pattern="^[A-Za-z]{2}$", description="CN, VN or IR")] = "CN",
+) -> Any:
+    """联系客服: the customer service of one market. Public: a person who cannot sign in needs it most."""
+    return support.contacts_for(session, market)
 
 
 @router.get("/api/v1/announcements", response_model=AnnouncementsOut, tags=["service"])

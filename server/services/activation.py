@@ -12,21 +12,35 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from licence_protocol.dates import add_months
 from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import MachineMatch, compare_components
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, String, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from server.config import Settings
 from server.errors import ApiError, not_found
-from server.models import Account, AddonKey, IpBinding, Licence, LicenceEvent, Machine, Organisation, Policy
+from server.models import (
+    Account,
+    AddonKey,
+    AuthToken,
+    IpBinding,
+    Licence,
+    LicenceEvent,
+    Machine,
+    Organisation,
+    Policy,
+)
 from server.services import ratelimit
 from server.services.documents import (
+    DocumentFacts,
     active_machines,
+    facts_column,
+    facts_from_column,
     iso,
     issue_document,
     mask_login,
@@ -110,6 +124,7 @@ def clear_key_check(cdkey: str) -> KeyCheck:
     return lambda stored_hash: hmac.compare_digest(offered, stored_hash)
 
 
+_LICENCE_ID = bindparam("licence_id", type_=Integer)  # the name ``facts_column`` binds too
 # A licence's policy and product come with it in the same query: every operation reads them.
 _WITH_POLICY = joinedload(Licence.policy, innerjoin=True).joinedload(Policy.product, innerjoin=True)
 
@@ -139,6 +154,48 @@ def _owned_licence(session: Session, account: Account, licence_id: int, *, lock:
     if licence is None or licence.account_id != account.id:
         raise not_found("licence")
     return licence
+
+
+@dataclass(frozen=True)
+class CallerAndLicence:
+    """What ``load_caller_and_licence`` read: the access token, its account, and the licence (None: not
+    this account's, or no such licence) with the document's facts."""
+
+    token: AuthToken
+    account: Account
+    licence: Licence | None
+    facts: DocumentFacts | None
+
+
+@cache
+def _caller_and_licence_statement(dialect_name: str) -> Select[AuthToken, Account, Licence, str | None]:
+    # Outer joins only: a caller without that licence still gets their token row (401 and 404 stay apart).
+    return (
+        select(AuthToken, Account, Licence, facts_column(dialect_name))
+        .join(Account, Account.id == AuthToken.account_id)
+        .outerjoin(Licence, and_(Licence.id == _LICENCE_ID, Licence.account_id == Account.id))
+        .options(
+            joinedload(Licence.policy).joinedload(Policy.product),
+            joinedload(Licence.organisation),
+            joinedload(Licence.seated_machines),
+        )
+        .where(AuthToken.token_hash == bindparam("token_hash", type_=String), AuthToken.kind == "access")
+    )
+
+
+def load_caller_and_licence(session: Session, token_hash: str, licence_id: int) -> CallerAndLicence | None:
+    """An access token with its account and, in the same query, that account's licence ``licence_id`` with
+    its policy, product, organisation, seated machines and document facts: validate's only read (it is
+    the client's every online check). None: no such access token."""
+    dialect_name = session.get_bind().dialect.name
+    statement = _caller_and_licence_statement(dialect_name)
+    found = session.execute(statement, {"token_hash": token_hash, "licence_id": licence_id}).unique().first()
+    if found is None:
+        return None
+    token, account, licence, facts = found
+    if licence is None or facts is None:
+        return CallerAndLicence(token, account, None, None)
+    return CallerAndLicence(token, account, licence, facts_from_column(facts, licence, dialect_name))
 
 
 def _check_usable(licence: Licence, now: datetime) -> None:
@@ -223,7 +280,13 @@ def _check_ip_binding(session: Session, licence: Licence, caller: Caller) -> Non
         select(IpBinding).where(IpBinding.product_id == licence.policy.product_id, IpBinding.public_ip == caller.ip)
     )
     if binding is not None and binding.account_id != caller.account.id:
-        raise ApiError(ErrorCode.IP_BOUND_TO_OTHER_ACCOUNT, "this public IP address is already used by another account")
+        holder = session.get(Account, binding.account_id)
+        # Masked only (138****0002): enough for the person to know which of their accounts to sign in with.
+        raise ApiError(
+            ErrorCode.IP_BOUND_TO_OTHER_ACCOUNT,
+            "this public IP address is already used by another account",
+            {"ip_account": mask_login(holder.login) if holder is not None else None},
+        )
 
 
 def _bind_ip(session: Session, licence: Licence, caller: Caller, now: datetime) -> None:
@@ -397,7 +460,27 @@ def validate(
     now: datetime,
 ) -> dict[str, Any]:
     """Online re-authentication: a fresh document for this machine, echoing the client's nonce."""
-    licence = _owned_licence(session, caller.account, licence_id)
+    try:
+        licence = _owned_licence(session, caller.account, licence_id)
+    except ApiError:
+        _refuse_if_seated_for_another_account(session, licence_id, device)
+        raise
+    return validate_licence(session, keys, caller=caller, licence=licence, device=device, nonce=nonce, now=now)
+
+
+def validate_licence(
+    session: Session,
+    keys: KeyStore,
+    *,
+    caller: Caller,
+    licence: Licence,
+    device: Device,
+    nonce: str | None,
+    now: datetime,
+    facts: DocumentFacts | None = None,
+) -> dict[str, Any]:
+    """``validate`` for the caller's licence loaded already with its policy, product, organisation and seated
+    machines (``load_caller_and_licence``), and the document's facts when they were read with it."""
     _check_usable(licence, now)
     lookup = find_machine(licence.seated_machines, device)
     if lookup.machine is None:
@@ -416,9 +499,32 @@ def validate(
         )
     _refresh_machine(lookup.machine, replace(device, name=""), caller.ip, now)  # re-authenticating never renames
     session.flush()
-    document = issue_document(session, keys, licence, lookup.machine, now, nonce)
+    document = issue_document(session, keys, licence, lookup.machine, now, nonce, facts)
     session.commit()
     return document
+
+
+def _refuse_if_seated_for_another_account(session: Session, licence_id: int, device: Device) -> None:
+    """After an account switch: this very machine holds a seat of another account's licence (激活账号异常).
+
+    Said (with the owner masked) only to a machine seated on that licence — it holds the licence's document,
+    which names the same masked owner — so other callers still cannot tell a foreign id from a missing one."""
+    licence = (
+        session.execute(select(Licence).options(joinedload(Licence.seated_machines)).where(Licence.id == licence_id))
+        .unique()
+        .scalar_one_or_none()
+    )
+    if licence is None or licence.account_id is None:
+        return
+    if find_machine(licence.seated_machines, device).machine is None:
+        return
+    owner = session.get(Account, licence.account_id)
+    if owner is not None:
+        raise ApiError(
+            ErrorCode.LICENCE_OWNED_BY_OTHER_ACCOUNT,
+            "this licence belongs to another account",
+            {"licence_account": mask_login(owner.login)},
+        )
 
 
 def list_machines(session: Session, *, caller: Caller, licence_id: int) -> dict[str, Any]:

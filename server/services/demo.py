@@ -47,6 +47,7 @@ from server.services.customers import link_customer
 from server.services.keys import hash_cdkey, new_cdkey
 from server.services.passwords import hash_password
 from server.services.recharge_codes import new_code
+from server.services.support import seed_demo_contacts
 
 DEMO_LOGIN = "13800000001"
 DEMO_PASSWORD = "Demo#2025pass"
@@ -266,6 +267,7 @@ def seed_demo(session: Session, now: datetime) -> DemoData:
         "expect": "ACCOUNT_MISMATCH",
         "note": f"activate any scenario as {DEMO_LOGIN}, then sign in as {OTHER_LOGIN}",
     }
+    seed_demo_contacts(session)  # 联系客服 of every market
     session.flush()
     return data
 

@@ -193,6 +193,9 @@ def test_free_edition_public_ip_bound_to_other_account(live_server: LiveServer, 
 
     r = bob.activate(bob_key, 2)
     assert r.status_code == 403 and error_code(r) == "IP_BOUND_TO_OTHER_ACCOUNT"
+    # Which account holds the IP, masked (当前ip地址已使用了其他账号 names it); never the full login.
+    assert r.json()["error"]["details"] == {"ip_account": "138****0001"}
+    assert "13800000001" not in r.text
     assert alice.activate(alice_key, 3).status_code == 200  # the bound account itself is welcome
 
 
@@ -351,7 +354,7 @@ def test_another_account_cannot_see_or_touch_a_licence(live_server: LiveServer, 
     answers = [
         bob.get(f"/licences/{lid}/machines"),
         bob.delete(f"/licences/{lid}/machines/{machine_id}"),
-        bob.post(f"/licences/{lid}/validate", _machine_only(1)),
+        bob.post(f"/licences/{lid}/validate", _machine_only(2)),  # from a machine without a seat of it
         bob.post(f"/licences/{lid}/reregister", machine(1)),
         bob.post(f"/licences/{lid}/addons", {"cdkey": "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE"}),
         bob.get(f"/licences/{lid}/ledgers"),
@@ -359,6 +362,24 @@ def test_another_account_cannot_see_or_touch_a_licence(live_server: LiveServer, 
     ]
     assert [(r.status_code, error_code(r)) for r in answers] == [(404, "NOT_FOUND")] * len(answers)
     assert alice.get(f"/licences/{lid}/machines").json()["seats"]["used"] == 1
+
+
+def test_after_switching_account_the_seated_machine_learns_the_owner_masked(
+    live_server: LiveServer, alice: Customer
+) -> None:
+    # 激活账号异常: Alice activated PC-1, then Bob signs in there. The machine holds Alice's document (which
+    # names her masked), so the server says whose licence it is — masked, never the full login.
+    bob = customer(live_server, "13900000002")
+    key = issue_licence(live_server)
+    assert alice.activate(key, 1).status_code == 200
+
+    r = bob.post(f"/licences/{key.licence_id}/validate", {**_machine_only(1), "nonce": NONCE})
+
+    assert r.status_code == 403 and error_code(r) == "LICENCE_OWNED_BY_OTHER_ACCOUNT"
+    assert r.json()["error"]["details"] == {"licence_account": "138****0001"}
+    assert "13800000001" not in r.text
+    elsewhere = bob.post(f"/licences/{key.licence_id}/validate", {**_machine_only(2), "nonce": NONCE})
+    assert (elsewhere.status_code, error_code(elsewhere)) == (404, "NOT_FOUND")  # ids still cannot be probed
 
 
 def test_activation_requires_sign_in(live_server: LiveServer) -> None:

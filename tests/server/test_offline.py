@@ -238,11 +238,23 @@ def test_refresh_of_a_machine_without_a_seat_is_refused(live_server: LiveServer,
     assert r.status_code == 404 and error_code(r) == "NOT_ACTIVATED_ON_MACHINE"
 
 
-def test_refresh_of_another_accounts_licence_is_not_found(live_server: LiveServer, alice: Customer) -> None:
+def test_refresh_of_another_accounts_licence_names_the_owner_masked(live_server: LiveServer, alice: Customer) -> None:
+    # The request comes from a machine seated on the licence: its user learns whose it is (masked), nothing more.
     key = issue_licence(live_server)
     assert upload(alice, activate_request(key, 1)).status_code == 200
     bob = customer(live_server, "13900000002", org_name="乙公司")
     r = upload(bob, lease_request("refresh", 1, licence_id=key.licence_id, tag="r3"))
+    assert r.status_code == 403 and error_code(r) == "LICENCE_OWNED_BY_OTHER_ACCOUNT"
+    assert "13800000001" not in r.text and r.json()["error"]["details"]["licence_account"] == "138****0001"
+
+
+def test_refresh_from_a_machine_without_a_seat_on_another_accounts_licence_is_not_found(
+    live_server: LiveServer, alice: Customer
+) -> None:
+    key = issue_licence(live_server)
+    assert upload(alice, activate_request(key, 1)).status_code == 200
+    bob = customer(live_server, "13900000002", org_name="乙公司")
+    r = upload(bob, lease_request("refresh", 2, licence_id=key.licence_id, tag="r4"))
     assert r.status_code == 404 and error_code(r) == "NOT_FOUND"
 
 

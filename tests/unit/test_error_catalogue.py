@@ -99,6 +99,8 @@ def test_licence_states_come_only_from_the_licence_checks() -> None:
         ErrorCode.LICENCE_EXPIRED: StateCode.EXPIRED,
         ErrorCode.LICENCE_SUSPENDED: StateCode.SUSPENDED,
         ErrorCode.NOT_ACTIVATED_ON_MACHINE: StateCode.NOT_ACTIVATED,
+        ErrorCode.LICENCE_OWNED_BY_OTHER_ACCOUNT: StateCode.ACCOUNT_MISMATCH,
+        ClientErrorCode.UNKNOWN_SIGNING_KEY: StateCode.PANEL_UPDATE_REQUIRED,  # a fresh document, newer key
     }
 
 

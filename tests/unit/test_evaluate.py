@@ -76,7 +76,7 @@ SCENARIOS: list[tuple[str, dict[str, Any] | None, dict[str, Any], StateCode]] = 
     ),
     ("corrupt cache", None, {"document_problem": "corrupt"}, StateCode.ILLEGAL_COPY),
     ("bad signature", None, {"document_problem": "bad_signature"}, StateCode.ILLEGAL_COPY),
-    ("unknown key", None, {"document_problem": "unknown_key"}, StateCode.ILLEGAL_COPY),
+    ("unknown key (vendor key rotation)", None, {"document_problem": "unknown_key"}, StateCode.PANEL_UPDATE_REQUIRED),
     ("newer document format", None, {"document_problem": "format"}, StateCode.UNKNOWN_BLOCKED),
     (
         "bad signature beats a server error",

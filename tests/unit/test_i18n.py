@@ -17,7 +17,7 @@ from licence_protocol.errors import ErrorCode
 import app.i18n as i18n
 from app.domain import error_catalogue, rules
 from app.domain.error_codes import AnyErrorCode, ClientErrorCode, UnknownErrorCode
-from app.domain.states import ACTION_LABELS, CATALOGUE, StateCode, state_info
+from app.domain.states import ACTION_LABELS, CATALOGUE, DETAILED_EXPLANATIONS, StateCode, state_info
 from app.resources import resource_path, resources_dir
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
@@ -72,6 +72,8 @@ def _domain_msgids() -> dict[str, str]:
             found.setdefault(getattr(info, attr), f"states {info.code}.{attr}")
     for action, msgid in ACTION_LABELS.items():
         found.setdefault(msgid, f"action {action}")
+    for code, msgid in DETAILED_EXPLANATIONS.items():
+        found.setdefault(msgid, f"states {code}.detailed explanation")
     for msgid in error_catalogue.all_message_ids():
         found.setdefault(msgid, "error_catalogue")
     for rule_id, msgid in rules.PASSWORD_RULES:

@@ -29,6 +29,7 @@ DESIGN_TABLE = [
     ("OFFLINE_GRACE", "离线使用中", PurchasePolicy.BLOCKED),
     ("LEASE_EXPIRED", "需联网认证", PurchasePolicy.BLOCKED),
     ("ILLEGAL_COPY", "非法复制品", PurchasePolicy.BLOCKED),
+    ("PANEL_UPDATE_REQUIRED", "需要更新面板", PurchasePolicy.BLOCKED),
     ("TOO_MANY_MACHINES", "认证超台数", PurchasePolicy.BLOCKED),
     ("IP_BOUND_TO_OTHER_ACCOUNT", "当前ip地址已使用了其他账号", PurchasePolicy.BLOCKED),
     ("ACCOUNT_MISMATCH", "激活账号异常", PurchasePolicy.BLOCKED),

@@ -106,6 +106,8 @@ def _input_for(code: StateCode, doc: LicenceDocument) -> EvaluationInput:
         base["signed_in_account_id"] = 99
     elif code is StateCode.OFFLINE_GRACE:
         base["online"] = False
+    elif code is StateCode.PANEL_UPDATE_REQUIRED:
+        base.update(document=None, document_problem="unknown_key")
     elif code in _SERVER_SAID:
         details = {"seats_used": 3, "seats_max": 3, "machines": []} if code is StateCode.TOO_MANY_MACHINES else {}
         base.update(

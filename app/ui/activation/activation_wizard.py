@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.accounts import Organisation, Profile
 from app.domain.activation import ActivationPreview, LicenceSummary
+from app.domain.key_entry import split_key_entry
 from app.i18n import tr
-from app.services.errors import ApiError, CancelledError, NetworkError
+from app.services.errors import ApiError, CancelledError, InvalidDocumentError, NetworkError
 from app.services.licence_service import LicenceService
 from app.services.local_status import LocalStatus
 from app.ui import presenter
@@ -282,11 +283,15 @@ class SerialStep(Step):
         self.check()
 
     def on_serial_text_edited(self, text: str) -> None:
-        # Paste-friendly: "serial  cdkey" (or on two lines) pasted into the first field fills both.
-        parts = text.split()
-        if len(parts) == 2:
-            self.serial.setText(parts[0])
-            self.cdkey.setText(parts[1])
+        # As printed on the card: "serial  cdkey" typed or pasted here fills both fields, and the cursor
+        # follows into the CDkey field so typing on continues the CDkey.
+        entry = split_key_entry(text)
+        if entry.moves_on:
+            self.serial.setText(entry.serial)
+            if entry.cdkey:
+                self.cdkey.setText(entry.cdkey)
+            self.cdkey.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.cdkey.end(False)
         self.check()
 
     def check(self) -> None:
@@ -391,7 +396,9 @@ class ReviewStep(Step):
 
 class ConfirmStep(Step):
     activated = Signal(LocalStatus)  # the state after the activation
-    failed = Signal(ApiError)  # a licence-state error also changes what 系统认证 shows
+    # A licence-state error (or a document signed by a key this panel does not know yet) also changes what
+    # 系统认证 shows: ApiError or InvalidDocumentError.
+    failed = Signal(Exception)
 
     def __init__(self, wizard: ActivationWizard) -> None:
         super().__init__(
@@ -459,6 +466,8 @@ class ConfirmStep(Step):
     def fail(self, exc: BaseException) -> None:
         super().fail(exc)
         self.failure = exc if isinstance(exc, ApiError) else None
+        if isinstance(exc, InvalidDocumentError):
+            self.failed.emit(exc)
         if isinstance(exc, ApiError):
             self.failed.emit(exc)
             if exc.code is ErrorCode.TOO_MANY_MACHINES:

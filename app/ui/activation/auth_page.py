@@ -181,7 +181,7 @@ class AuthPage(QWidget):
         self.explanation.setText(status.explanation)
         self.next_step.setText(tr("Next step: {step}", step=status.next_step) if status.next_step else "")
         self.next_step.setVisible(bool(status.next_step))
-        self._set_actions(status.actions)
+        self._set_actions(status.actions, sign_in_as=status.sign_in_as)
         self._set_value("account", status.account, empty=tr("(blank) — not activated to an account"))
         self._set_value("organisation", status.organisation)
         self._set_value("product", status.product)
@@ -194,7 +194,8 @@ class AuthPage(QWidget):
         self._set_value("expires", expiry)
         seats = tr("{used} / {max}", used=status.seats[0], max=status.seats[1]) if status.seats else None
         self._set_value("seats", seats)
-        last = tr("as of {when}", when=format_when(status.last_online_check)) if status.last_online_check else None
+        # The row's name says what the time is (最近在线认证): the value is the time alone.
+        last = format_when(status.last_online_check) if status.last_online_check else None
         self._set_value("last_check", last, empty=tr("never"))
         self._set_value("lease", format_remaining(status.lease_expires_at, now) if status.lease_expires_at else None)
         self._mark_lease(status, now)
@@ -202,6 +203,8 @@ class AuthPage(QWidget):
         self._set_value("certification", self._certification_text(status, now))
         has_licence = status.has_licence
         self.machines_button.setEnabled(has_licence or status.code is StateCode.TOO_MANY_MACHINES)
+        # Another account's licence: its computers and its seat are not this account's to manage or free.
+        foreign = status.code is StateCode.ACCOUNT_MISMATCH
         self.reauth_button.setEnabled(has_licence)  # nothing to check online before a licence is here
         changed = status.code is StateCode.FINGERPRINT_CHANGED
         self.reregister_button.setVisible(changed)
@@ -215,8 +218,9 @@ class AuthPage(QWidget):
         applies = {
             Action.REREGISTER: status.code is StateCode.FINGERPRINT_CHANGED,
             Action.CERTIFY: status.certification_status in ("pending", "overdue"),
-            OPEN_ADDONS: has_licence,
-            DEACTIVATE_THIS_MACHINE: has_licence and status.code is not StateCode.FINGERPRINT_CHANGED,
+            Action.MANAGE_MACHINES: not foreign,
+            OPEN_ADDONS: has_licence and not foreign,
+            DEACTIVATE_THIS_MACHINE: has_licence and not foreign and status.code is not StateCode.FINGERPRINT_CHANGED,
         }
         # A tool already offered as one of the state's next steps is not shown twice.
         for button, action in self.tool_buttons:
@@ -233,7 +237,7 @@ class AuthPage(QWidget):
         self.error_line.setText(text or "")
         self.error_line.setVisible(bool(text))
 
-    def _set_actions(self, actions: tuple[str, ...]) -> None:
+    def _set_actions(self, actions: tuple[str, ...], *, sign_in_as: str | None = None) -> None:
         while self.actions_row.count():
             item = self.actions_row.takeAt(0)
             widget = item.widget()
@@ -242,7 +246,10 @@ class AuthPage(QWidget):
                 widget.deleteLater()
         self.action_buttons = {}
         for index, action in enumerate(actions):
-            button = QPushButton(action_label(action))
+            label = action_label(action)
+            if action == Action.SWITCH_ACCOUNT and sign_in_as:
+                label = tr("Sign in as {account}", account=sign_in_as)
+            button = QPushButton(label)
             button.setProperty("primary", index == 0)
             button.setObjectName(f"action_{action}")
             button.clicked.connect(lambda _=False, a=action: self.action_requested.emit(a))

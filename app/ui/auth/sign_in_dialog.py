@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import rules
 from app.domain.accounts import Account, newest_code
 from app.i18n import tr
 from app.services.errors import CancelledError, ServiceError
@@ -69,10 +70,16 @@ class SignInDialog(QDialog):
     """Three tabs: sign in, register, forgot password. Accepted once signed in; ``account`` holds who."""
 
     def __init__(
-        self, parent: QWidget, service: LicenceService, *, demo_logins: list[tuple[str, str]] | None = None
+        self,
+        parent: QWidget,
+        service: LicenceService,
+        *,
+        demo_logins: list[tuple[str, str]] | None = None,
+        expected_login: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
+        self.expected_login = expected_login  # masked by the server: the account a state asks to sign in as
         self.account: Account | None = None
         self.op: Op | None = None
         self.setWindowTitle(tr("Sign in to your cloud account"))
@@ -97,9 +104,13 @@ class SignInDialog(QDialog):
         on_signed_in: Callable[[Account], None],
         *,
         demo_logins: list[tuple[str, str]] | None = None,
+        expected_login: str | None = None,
     ) -> SignInDialog:
-        """Open the dialog (no nested event loop); ``on_signed_in(account)`` runs after a successful sign-in."""
-        dialog = cls(parent, service, demo_logins=demo_logins)
+        """Open the dialog (no nested event loop); ``on_signed_in(account)`` runs after a successful sign-in.
+
+        ``expected_login`` (masked) is the account to sign in as: said above the form, and filled in when a
+        login known here (the last one, a demo one) fits it."""
+        dialog = cls(parent, service, demo_logins=demo_logins, expected_login=expected_login)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def accepted() -> None:
@@ -117,8 +128,18 @@ class SignInDialog(QDialog):
         self.login_edit = QLineEdit()
         self.login_edit.setPlaceholderText(tr("Mobile number, e-mail or user name"))
         last = self.service.settings.last_login
+        if self.expected_login:
+            # The last login is the wrong account here; fill in only a known login that fits the mask.
+            known = [last or "", *(login for login, _password in demo_logins)]
+            last = next((x for x in known if rules.matches_masked_login(x, self.expected_login)), None)
         if last:
             self.login_edit.setText(last)
+        self.expected_hint = QLabel(
+            tr("Sign in as {account} to continue.", account=self.expected_login) if self.expected_login else ""
+        )
+        self.expected_hint.setObjectName("nextStep")
+        self.expected_hint.setWordWrap(True)
+        self.expected_hint.setVisible(bool(self.expected_login))
         self.password_edit = _password_field()
         self.remember_check = QCheckBox(tr("Remember me on this computer"))
         self.remember_check.setChecked(self.service.settings.remember_login)
@@ -137,6 +158,7 @@ class SignInDialog(QDialog):
         self.password_edit.returnPressed.connect(self.on_sign_in_button_clicked)
         form = QFormLayout()
         form.setSpacing(10)
+        form.addRow("", self.expected_hint)
         form.addRow(tr("Account"), self.login_edit)
         form.addRow(tr("Password"), self.password_edit)
         form.addRow("", self.remember_check)

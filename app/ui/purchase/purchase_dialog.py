@@ -58,7 +58,7 @@ from app.ui.theme import repolish
 log = logging.getLogger(__name__)
 
 OPENED = "Opened"  # 已开通
-NOT_OPENED = "- module not opened"  # -功能模块未开通 (the vendor's exact wording)
+NOT_OPENED = "Module not opened"  # -功能模块未开通 in Chinese (the vendor's exact wording, hyphen included)
 MAX_PACKS = 20
 COL_NAME, COL_STATE, COL_PRICE, COL_BUY = range(4)
 

@@ -30,7 +30,13 @@ class RenewalOrders(OrderSource, Protocol):
 
 
 def period_text(months: int) -> str:
-    return tr("{months} months ({years} year(s))", months=months, years=months // 12)
+    """``12 months (1 year)``, ``24 months (2 years)``, ``18 months``: whole years named in their own number."""
+    years, rest = divmod(months, 12)
+    if rest or not years:
+        return tr("{months} months", months=months)
+    if years == 1:
+        return tr("{months} months (1 year)", months=months)
+    return tr("{months} months ({years} years)", months=months, years=years)
 
 
 def date_text(value: datetime | None) -> str:

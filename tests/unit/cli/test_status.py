@@ -65,7 +65,7 @@ SCENARIOS: dict[str, tuple[CopyFrom | None, str, int]] = {
     "expired": (lambda s: _doc(s, expires_at=_iso(-timedelta(days=1))), "EXPIRED", 2),
     "lease": (lambda s: _doc(s, lease_expires_at=_iso(-timedelta(hours=1))), "LEASE_EXPIRED", 2),
     "tampered": (lambda s: tamper_payload(_doc(s)), "ILLEGAL_COPY", 2),
-    "unknown-key": (lambda s: Signer(kid="other").sign(payload(THIS_PC, NOW)), "ILLEGAL_COPY", 2),
+    "unknown-key": (lambda s: Signer(kid="other").sign(payload(THIS_PC, NOW)), "PANEL_UPDATE_REQUIRED", 2),
     "other-pc": (lambda s: s.sign(payload(machine_components(2), NOW)), "ILLEGAL_COPY", 2),
     "suspended": (lambda s: _doc(s, status="suspended"), "SUSPENDED", 2),
     "ledgers": (lambda s: _doc(s, ledgers={"purchased": 4, "in_use": 5}), "LEDGER_LIMIT_EXCEEDED", 2),
@@ -182,7 +182,8 @@ def test_without_demo_the_demo_key_is_not_trusted(
     signer.trust_in(paths)
     code, out, _ = run_cli(capsys, "--data-dir", str(tmp_path), "status", "--json")
     report = json.loads(out)
-    assert (code, report["state"]["code"]) == (2, "ILLEGAL_COPY")
+    # An unknown signing key reads as "update the panel", its own code for IT scripts; still blocked (exit 2).
+    assert (code, report["state"]["code"]) == (2, "PANEL_UPDATE_REQUIRED")
     assert "unknown key" in report["document"]["error"]
 
 
