@@ -40,4 +40,17 @@ def create_app(ctx: ServerContext) -> FastAPI:
     # outermost: an oversized body is refused before anything reads it
     uploads = {"/api/v1/offline-activations": ctx.settings.max_upload_bytes, "/offline": ctx.settings.max_upload_bytes}
     app.add_middleware(BodyLimitMiddleware, limit=ctx.settings.max_body_bytes, larger=uploads)
+    _build_routes(app)
     return app
+
+
+def _build_routes(app: FastAPI) -> None:
+    """Build every route's handler now, in the creating thread, rather than at the first request.
+
+    FastAPI builds an included router's routes (and pydantic their validators) lazily, at the first request it
+    matches. Two servers in one process (an embedded server beside a test's, two instances in a test) building
+    them at once from their own event-loop threads race inside pydantic's schema generation: a 500 for the first
+    callers. Matching a path no route has walks every route, which builds them all."""
+    scope = {"type": "http", "method": "GET", "path": "/\u0000no-such-route", "root_path": "", "headers": []}
+    for route in app.router.routes:
+        route.matches(scope)

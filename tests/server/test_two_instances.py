@@ -122,3 +122,23 @@ def test_documents_signed_by_either_instance_verify_with_the_keys_both_publish(
 
 def test_both_instances_check_payment_callbacks_with_one_secret(pair: tuple[LiveServer, LiveServer]) -> None:
     assert callback_secret(pair[0].ctx.settings) == callback_secret(pair[1].ctx.settings)
+
+
+def test_every_route_is_built_before_the_first_request(sqlite_server: LiveServer, monkeypatch) -> None:
+    # Built lazily, two servers in one process built them at once from two threads and raced inside pydantic
+    # (a 500 for the first callers of a fresh pair). Nothing may be left to build when requests arrive.
+    import fastapi.routing
+
+    built: list[object] = []
+    build = fastapi.routing._IncludedRouter._build_effective_context
+    monkeypatch.setattr(
+        fastapi.routing._IncludedRouter,
+        "_build_effective_context",
+        lambda self, route: built.append(route) or build(self, route),
+    )
+    account = make_account(sqlite_server, "13700000009")
+    assert account
+    r = sqlite_server.http().post(
+        f"{sqlite_server.url}/api/v1/auth/login", json={"login": "13700000009", "password": DEFAULT_PASSWORD}
+    )
+    assert r.status_code == 200 and built == []
