@@ -5,7 +5,6 @@ Also the panel's screens a Qt host opens (``app.host.qt``) and the embedded ç³»ç
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from app.ui.main_window import MainWindow
 from examples.mini_ledger.window import MiniLedgerWindow
 from tests.gui.conftest import Demo, ServiceFactory, trusted_keys
 from tests.gui.helpers import TIMEOUT, gone
+from tests.gui.test_screenshots import ui_msgids
 from tests.support import mini_ledger as journey
 from tests.support.live import LiveServer
 
@@ -271,16 +271,7 @@ def test_a_purchase_opened_by_a_host_that_is_not_signed_in_asks_for_the_sign_in_
 
 def test_every_text_of_the_sample_host_is_translated():
     """Its msgids are the project's: zh_CN (and vi, fa) translate each one (the app/ scan does not reach here)."""
-    found: set[str] = set()
-    for path in EXAMPLES.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "tr"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                found.add(node.args[0].value)
+    found = ui_msgids(EXAMPLES)
     assert len(found) > 30
     for lang in ("zh_CN", "vi", "fa"):
         catalogue = json.loads(resource_path("i18n", f"{lang}.json").read_text(encoding="utf-8"))

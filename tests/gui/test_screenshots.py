@@ -21,10 +21,10 @@ renders = pytest.mark.skipif(UNDER_WINE, reason="crashes Qt6Core's event deliver
 UI_DIR = Path(__file__).resolve().parents[2] / "app" / "ui"
 
 
-def ui_msgids() -> set[str]:
-    """Every literal passed to tr() in app/ui."""
+def ui_msgids(folder: Path = UI_DIR) -> set[str]:
+    """Every literal passed to tr() in the Python files under ``folder`` (app/ui by default)."""
     found: set[str] = set()
-    for path in UI_DIR.rglob("*.py"):
+    for path in folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
