@@ -129,6 +129,8 @@ class Organisation(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     tax_id: Mapped[str] = mapped_column(String(40), default="")
+    # The market it buys in (CN, VN, IR): its currency, price list, payment methods and tax-id rule.
+    market: Mapped[str] = mapped_column(String(2), default="CN", server_default="CN")
     # none → pending (deadline set at first activation) → certified
     certification_status: Mapped[str] = mapped_column(String(16), default="none")
     certification_deadline: Mapped[datetime | None]
@@ -187,6 +189,8 @@ class Licence(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     expires_at: Mapped[datetime | None]
     ledgers_purchased: Mapped[int] = mapped_column(Integer, default=1)
+    # Seats bought as seat packs on top of the edition's ``max_machines``.
+    extra_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     activation_count: Mapped[int] = mapped_column(Integer, default=0)
     activated_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
