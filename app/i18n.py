@@ -11,9 +11,11 @@ import json
 import os
 import sys
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from app.deferred_logging import DeferredLogger
+from app.domain import formatting
 from app.resources import resource_path
 
 if TYPE_CHECKING:  # the error catalogue is imported by tr_error only: `status` and the parser never need it
@@ -139,10 +141,33 @@ class _Values(dict[str, Any]):
     def __getitem__(self, key: str) -> Any:
         value = super().__getitem__(key)
         if isinstance(value, list | tuple | set | frozenset):
-            value = self.separator.join(str(v) for v in value)
+            value = self.separator.join(str(_localised(v)) for v in value)
+        else:
+            value = _localised(value)
         if self.isolate:
             return f"{_ISOLATE[0]}{value}{_ISOLATE[1]}"
         return value
+
+
+def isolate(text: str, lang: str | None = None) -> str:
+    """``text`` kept in its own direction inside a right-to-left sentence (unchanged under left-to-right languages).
+
+    For identifiers composed outside ``tr()``'s placeholders, which it isolates itself: a serial number, a feature
+    code, a tax id, a phone number, a URL, an amount or a Chinese company name beside Persian words.
+    """
+    return f"{_ISOLATE[0]}{text}{_ISOLATE[1]}" if text and is_rtl(lang) else text
+
+
+def _localised(value: Any) -> Any:
+    """The one place placeholders take the language's writing: dates and date-times in its calendar and order,
+    whole numbers in its digits (Persian ۰–۹). A datetime is written as given: pass it in the zone to show."""
+    if isinstance(value, datetime):
+        return formatting.format_datetime(value)
+    if isinstance(value, date):
+        return formatting.format_date(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formatting.native_digits(str(value))  # no grouping: fiscal years and ids are ints too
+    return value
 
 
 def tr(msgid: str, /, **fmt: Any) -> str:
@@ -156,6 +181,9 @@ def tr(msgid: str, /, **fmt: Any) -> str:
         # A translation with a broken placeholder must not take the screen down: show it unformatted.
         log.warning("cannot format %r for %s", msgid, lang)
         return text
+
+
+formatting.follow_language(current_language)  # Money.text and the date helpers follow the UI language
 
 
 def state_label(info: StateInfo) -> str:

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +105,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server_process(kind: str, data_dir: Path, database_url: str) -> Iterator[str]:
+def server_process(kind: str, data_dir: Path, database_url: str) -> Iterator[Served]:
     port = free_port()
     cmd = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--data-dir", str(data_dir)]
     proc = subprocess.Popen([*cmd, "--database-url", database_url])
@@ -122,7 +133,7 @@ def server_process(kind: str, data_dir: Path, database_url: str) -> Iterator[str
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{kind} server did not start")
             time.sleep(0.1)
-        yield url
+        yield Served(url, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -203,6 +214,7 @@ class Figures:
     p50_ms: float
     p99_ms: float
     failed: int  # non-2xx answers and socket errors
+    requests: int = 0
 
 
 WRK_SCRIPT = """
@@ -247,7 +259,8 @@ def load_wrk(url: str, path: str, targets: list[Target], connections: int, secon
     failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failed += sum(int(n) for n in errors.groups()) if errors else 0
-    return Figures(rate, p50, p99, failed)
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Figures(rate, p50, p99, failed, total)
 
 
 def load_python(url: str, path: str, targets: list[Target], connections: int, seconds: float, _tmp: Path) -> Figures:
@@ -286,7 +299,8 @@ def load_python(url: str, path: str, targets: list[Target], connections: int, se
     def pct(q: float) -> float:
         return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))] * 1000
 
-    return Figures(len(latencies) / (time.perf_counter() - began), pct(0.5), pct(0.99), failed[0])
+    rate = len(latencies) / (time.perf_counter() - began)
+    return Figures(rate, pct(0.5), pct(0.99), failed[0], len(latencies))
 
 
 # ------------------------------------------------------------------------------------------------ run
@@ -298,19 +312,29 @@ def bench(kind: str, args: argparse.Namespace) -> None:
         tmp = Path(tmp_name)
         customers = seed(url, args.clients)
         with server_process("licence", tmp / "server-data", url) as ours:
-            targets = activate_all(ours, customers)
+            targets = activate_all(ours.url, customers)
             with server_process("bare", tmp / "bare-data", url) as bare:
                 by = load.__name__.removeprefix("load_")
                 print(f"\n== {kind}: {len(targets)} customers, {args.seconds:g} s per cell, load by {by} ==")
-                header = f"{'conc':>5}{'bare req/s':>12}{'p50':>8}{'p99':>8}{'validate req/s':>16}{'p50':>8}{'p99':>8}"
+                header = f"{'conc':>5}{'bare req/s':>12}{'p50':>8}{'p99':>8}{'cpu ms':>8}"
+                header += f"{'validate req/s':>16}{'p50':>8}{'p99':>8}{'cpu ms':>8}"
                 print(header + f"{'ratio':>8}{'failed':>8}")
                 for connections in args.concurrency:
-                    b = load(bare, "/bare", targets, connections, args.seconds, tmp)
-                    v = load(ours, "validate", targets, connections, args.seconds, tmp)
+                    b, b_cpu = measured(bare, load, "/bare", targets, connections, args.seconds, tmp)
+                    v, v_cpu = measured(ours, load, "validate", targets, connections, args.seconds, tmp)
                     print(
-                        f"{connections:>5}{b.rate:>12.0f}{b.p50_ms:>8.1f}{b.p99_ms:>8.1f}"
-                        f"{v.rate:>16.0f}{v.p50_ms:>8.1f}{v.p99_ms:>8.1f}{v.rate / b.rate:>8.3f}{v.failed:>8}"
+                        f"{connections:>5}{b.rate:>12.0f}{b.p50_ms:>8.1f}{b.p99_ms:>8.1f}{b_cpu:>8.2f}"
+                        f"{v.rate:>16.0f}{v.p50_ms:>8.1f}{v.p99_ms:>8.1f}{v_cpu:>8.2f}"
+                        f"{v.rate / b.rate:>8.3f}{v.failed:>8}"
                     )
+
+
+def measured(server: Served, load: Callable[..., Figures], *args: Any) -> tuple[Figures, float]:
+    """The load's figures and the server's CPU milliseconds per answered request (its whole process)."""
+    before = server.cpu_seconds()
+    figures = load(server.url, *args)
+    spent = server.cpu_seconds() - before
+    return figures, spent * 1000 / max(1, figures.requests)
 
 
 def main() -> None:

@@ -98,9 +98,7 @@ def render(out_dir: Path, languages: list[str]) -> list[Shot]:
         return grabber.shots
 
     # A demo server per language: the journey archives a ledger and pays an order.
-    return render_common.render_languages(
-        out_dir, languages, run, prefix="render-mini-ledger-", backend_per_language=True
-    )
+    return render_common.render_languages(out_dir, languages, run, prefix="render-mini-ledger-")
 
 
 def main(argv: list[str] | None = None) -> int:

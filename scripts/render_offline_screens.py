@@ -1,9 +1,11 @@
-"""Render the offline activation dialog (request + QR, upload, import, refusal) offscreen to PNG, zh_CN and en.
+"""Render the offline activation dialog (request + QR, upload, import, refusal) offscreen to PNG, in zh_CN, en,
+vi and fa.
 
     QT_QPA_PLATFORM=offscreen python scripts/render_offline_screens.py [--out screenshots] [--langs vi,fa]
 
 A real exchange against the embedded demo server: the offline computer's service points at a dead port, the
-connected one signs in with the demo login. Reports clipped labels and untranslated texts like render_screens.
+connected one signs in with the demo login. Reports cut texts and words left in another language like
+render_screens.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def render(out_dir: Path, languages: list[str]) -> list[Shot]:
         return OfflineRenderer(out, lang, backend, work).run()
 
     # One demo server per language: each run activates the `fresh` licence on its own machine.
-    return render_common.render_languages(out_dir, languages, run, prefix="render-offline-", backend_per_language=True)
+    return render_common.render_languages(out_dir, languages, run, prefix="render-offline-")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,6 @@ from scripts import render_common  # noqa: E402
 from scripts.render_common import Shot, pay, wait_until  # noqa: E402
 
 DIALOG_SIZE = (760, 660)
-PAGE_SIZE = (900, 720)
 
 
 def _signed_in_service(renderer: Any) -> LicenceService:
@@ -46,11 +45,11 @@ def render_purchase(renderer: Any) -> None:
     """立即购买 and 我的订单 into ``renderer`` (a render_screens.Renderer): shots named purchase_* and orders_*."""
     from dataclasses import replace
 
-    from app.domain.orders import OrderItem
     from app.domain.purchase import ServerVerdict
     from app.domain.purchase_scope import PurchaseScope
-    from app.ui.orders.orders_page import OrdersPage
+    from app.ui.main_window import MainWindow
     from app.ui.purchase.purchase_dialog import PurchaseDialog, PurchaseLoad
+    from scripts.render_screens import WINDOW_SIZE
 
     service = _signed_in_service(renderer)
     host = QWidget()
@@ -128,17 +127,21 @@ def render_purchase(renderer: Any) -> None:
     illegal.close()
     service.trusted_keys = keys
 
-    page = OrdersPage(service)
-    page.resize(*PAGE_SIZE)
-    page.show()
+    # 我的订单 as the main window shows it, at its default size (the page is narrower there than on its own).
+    window = MainWindow(service)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    window.start()
+    wait_until(lambda: not window.ops)
+    window.show_page("orders")
+    page = window.orders_page
     wait_until(lambda: not page.ops and page.table.rowCount() > 0)
-    renderer.grab("orders_1_paid", page)
-    renewal = service.create_order([OrderItem("renewal_12m", target.ledger_id, target.fiscal_year, 1)])
-    pay(renewal.pay_url)
+    renderer.grab("orders_1_paid", window)
+    renewal_id = paid_past_renewal(renderer, page.orders[0].id, target.ledger_id, target.fiscal_year)
     page.refresh()
-    wait_until(lambda: not page.ops and any(o.id == renewal.id for o in page.orders))
-    page.table.selectRow([o.id for o in page.orders].index(renewal.id))
-    renderer.grab("orders_2_recharge_code", page)
+    wait_until(lambda: not page.ops and any(o.id == renewal_id for o in page.orders))
+    page.table.selectRow([o.id for o in page.orders].index(renewal_id))
+    renderer.grab("orders_2_recharge_code", window)
     codes = page.current.recharge_codes if page.current else ()
     recharge = page.open_recharge(codes[0].code if codes else "")
     renderer.grab("orders_3_recharge_dialog", recharge)
@@ -149,11 +152,52 @@ def render_purchase(renderer: Any) -> None:
     try:
         page.refresh()
         wait_until(lambda: not page.ops)
-        renderer.grab("orders_4_refund_refused", page)
+        renderer.grab("orders_4_refund_refused", window)
     finally:
         clock.reset()
-    page.close()
+    window.close()
     host.close()
+
+
+def paid_past_renewal(renderer: Any, paid_order_id: int, ledger_id: int, fiscal_year: int) -> int:
+    """A paid 产品续费 12 个月 order as ledger purchases sold it before renewal moved to the licence's renewal
+    screen: its 充值码 still show in 我的订单. Placed in the demo server's storage for the licence and account of
+    ``paid_order_id`` (the server no longer sells it), paid on the sandbox pay page; returns its id."""
+    from server.models import Order, OrderItem
+    from server.services import payments
+
+    ctx = renderer.backend._server.ctx
+    now = ctx.clock.now()
+    unit = 59_800
+    with ctx.sessions() as session:
+        paid = session.get(Order, paid_order_id)
+        assert paid is not None
+        order = Order(
+            account_id=paid.account_id,
+            licence_id=paid.licence_id,
+            status="pending_payment",
+            amount_minor=unit,
+            currency=paid.currency,
+            created_at=now,
+            items=[
+                OrderItem(
+                    sku="renewal_12m",
+                    kind="renewal",
+                    ledger_id=ledger_id,
+                    fiscal_year=fiscal_year,
+                    quantity=1,
+                    unit_amount_minor=unit,
+                    amount_minor=unit,
+                )
+            ],
+        )
+        session.add(order)
+        session.flush()
+        payment_id = payments.create_payment(session, order, now).id
+        order_id = order.id
+        session.commit()
+    pay(f"{renderer.backend.url}/pay/{payment_id}")
+    return order_id
 
 
 def render_bound(renderer: Any, host: QWidget, service: LicenceService, choices: list[Any], target: Any) -> None:

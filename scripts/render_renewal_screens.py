@@ -1,10 +1,10 @@
 """Render 续费 (banner, too-low ledger count, archive dialog, quote, payment, paid) and 批量续费 (customers,
-review, payment, status per customer) offscreen to PNG, zh_CN and en.
+review, payment, status per customer) offscreen to PNG, in zh_CN, en, vi and fa.
 
     QT_QPA_PLATFORM=offscreen python scripts/render_renewal_screens.py [--out screenshots] [--langs vi,fa]
 
 Each language gets its own embedded demo server, since the flow archives a ledger and pays real sandbox orders.
-Reports clipped labels/buttons and, in Chinese, untranslated texts, like scripts/render_screens.py.
+Reports cut texts and words left in another language, like scripts/render_screens.py.
 """
 
 from __future__ import annotations
@@ -94,9 +94,10 @@ def render_renewal(renderer: Renderer) -> None:
     if box2 is not None:
         box2.setCurrentIndex(1)
     recipients = bulk.recipients
+    renderer.typed_texts |= {"上海代账服务有限公司", "fapiao@daizhang.example", "上海市浦东新区世纪大道 100 号"}
     recipients.invoice_other.setChecked(True)
     recipients.invoice_name.setText("上海代账服务有限公司")
-    recipients.invoice_tax_id.setText("91310000MA1DZ0001X")
+    recipients.invoice_tax_id.setText("91310000MA1DC0001N")
     recipients.invoice_email.setText("fapiao@daizhang.example")
     recipients.invoice_address.setText("上海市浦东新区世纪大道 100 号")
     renderer.grab("bulk_1_customers", window)
@@ -122,7 +123,7 @@ def render(out_dir: Path, languages: list[str]) -> list[Shot]:
         render_renewal(renderer)
         return renderer.shots
 
-    return render_common.render_languages(out_dir, languages, run, prefix="render-renewal-", backend_per_language=True)
+    return render_common.render_languages(out_dir, languages, run, prefix="render-renewal-")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,10 +1,11 @@
-"""Render every screen and licence state of the panel offscreen to PNG, in zh_CN and en.
+"""Render every screen and licence state of the panel offscreen to PNG, in zh_CN, en, vi and fa.
 
     QT_QPA_PLATFORM=offscreen python scripts/render_screens.py [--out screenshots] [--langs vi,fa]
 
 Real flows run against the embedded demo server (sign-in, the six checklist steps, the demo scenarios,
 machines, settings); states no demo flow reaches (非法复制品, 系统时间异常…) are rendered from the
-catalogue. Besides the PNGs it reports clipped labels/buttons and, in Chinese, untranslated texts.
+catalogue. Besides the PNGs it reports what render_common.layout_problems finds: cut or unreadably elided
+texts, and words left in another language.
 """
 
 from __future__ import annotations
@@ -244,7 +245,7 @@ class Renderer(ScreenGrabber):
                 account=("138****0001" if code != StateCode.ACCOUNT_MISMATCH else "139****0002")
                 if has_licence
                 else None,
-                organisation="上海示例商贸有限公司  (91310000MA1FL0DE01)" if has_licence else None,
+                organisation="上海示例商贸有限公司  (91310000MA1F5K90P6)" if has_licence else None,
                 product="e会计 云盘版 5.0" if has_licence else None,  # the name says the edition already
                 serial_masked="KJH-****-****-7F3A" if has_licence else None,
                 feature_code="Q4TRM-8XK2P-JH3WD-ZC7NA",

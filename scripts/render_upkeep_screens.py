@@ -1,6 +1,6 @@
-"""Render the screens of keeping a licence in order offscreen to PNG, zh_CN and en: the banner (maintenance,
-announcements, the offline lease), 需联网认证, add-on services, enterprise certification, 重新注册 and deactivating
-this computer. Shots are named upkeep_*.
+"""Render the screens of keeping a licence in order offscreen to PNG, in zh_CN, en, vi and fa: the banner
+(maintenance, announcements, the offline lease), 需联网认证, add-on services, enterprise certification, 重新注册 and
+deactivating this computer. Shots are named upkeep_*.
 
     QT_QPA_PLATFORM=offscreen python scripts/render_upkeep_screens.py [--out screenshots] [--langs vi,fa]
 

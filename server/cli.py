@@ -516,6 +516,8 @@ def cmd_addon_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_machines_list(args: argparse.Namespace) -> int:
+    from server.services.seats import seats_max
+
     with _session(args) as session:
         licence = _licence(session, args.serial)
         rows: list[dict[str, Any]] = [
@@ -530,7 +532,7 @@ def cmd_machines_list(args: argparse.Namespace) -> int:
             }
             for m in licence.machines
         ]
-        seats = {"used": sum(1 for r in rows if r["deactivated_at"] is None), "max": licence.policy.max_machines}
+        seats = {"used": sum(1 for r in rows if r["deactivated_at"] is None), "max": seats_max(licence)}
     if args.json:
         _print_json({"serial": licence.serial, "seats": seats, "machines": rows})
         return EXIT_OK

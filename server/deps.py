@@ -17,6 +17,7 @@ from server.clock import Clock
 from server.context import ServerContext
 from server.db import session_scope
 from server.errors import ApiError
+from server.languages import negotiate
 from server.models import Account, AuthToken, Licence
 from server.schemas.common import Id
 from server.services.activation import Caller, load_caller_and_licence
@@ -34,6 +35,13 @@ def get_session(request: Request, ctx: Annotated[ServerContext, Depends(get_cont
     # A GET only reads: on SQLite its session never takes the write lock, so reads never queue behind writes.
     factory = ctx.read_sessions if request.method in ("GET", "HEAD") else ctx.sessions
     with session_scope(factory) as session:
+        yield session
+
+
+def get_read_session(ctx: Annotated[ServerContext, Depends(get_context)]) -> Iterator[Session]:
+    """A session for a request that usually only reads, whatever its method (validate): it writes through
+    ``server.db.write_after_read`` when it must."""
+    with session_scope(ctx.read_sessions) as session:
         yield session
 
 
@@ -55,6 +63,11 @@ async def public_base_url(request: Request) -> str:
     """Where a browser reaches this server (the pay page): the configured public URL, else this request's."""
     ctx: ServerContext = request.app.state.ctx
     return ctx.settings.public_base_url or str(request.base_url)
+
+
+async def request_language(request: Request) -> str:
+    """The language of the request's ``Accept-Language`` (zh_CN, en, vi, fa); Chinese when it names none."""
+    return negotiate(request.headers.get("accept-language"))
 
 
 def _unauthorized(message: str = "sign-in required") -> ApiError:
@@ -113,7 +126,7 @@ _LICENCE_ID_IN_PATH: TypeAdapter[int] = TypeAdapter(Id)
 
 def caller_with_licence(
     request: Request,
-    session: Annotated[Session, Depends(get_session, scope="function")],
+    session: Annotated[Session, Depends(get_read_session, scope="function")],
     clock: Annotated[Clock, Depends(get_clock)],
     ip: Annotated[str, Depends(client_ip)],
     _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -142,10 +155,12 @@ async def current_caller(
 
 # scope="function": commit before the response is sent, so a client's next request sees the write.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 ContextDep = Annotated[ServerContext, Depends(get_context)]
 AccountDep = Annotated[Account, Depends(current_account)]
 ClientIpDep = Annotated[str, Depends(client_ip)]
 PublicUrlDep = Annotated[str, Depends(public_base_url)]
+LanguageDep = Annotated[str, Depends(request_language)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
 CallerWithLicenceDep = Annotated[CallerWithLicence, Depends(caller_with_licence)]

@@ -373,7 +373,8 @@ class SupportContact(Base):
 
 
 class Order(Base):
-    """A purchase for one licence; every item names exactly one ledger and fiscal year. Amounts in minor units."""
+    """A purchase for one licence; every item names one ledger and fiscal year, except a line of the whole licence
+    (a seat pack), which names neither. Amounts in minor units."""
 
     __tablename__ = "orders"
 
@@ -398,15 +399,16 @@ class OrderItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     sku: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(16))  # module | vouchers | ledgers | renewal
-    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # module | vouchers | ledgers | renewal | seats
+    # The ledger-year a line buys for; both None on a line of the whole licence (a seat pack, LICENCE_KINDS).
+    ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_amount_minor: Mapped[int] = mapped_column(Integer)
     amount_minor: Mapped[int] = mapped_column(Integer)
 
     order: Mapped[Order] = relationship(back_populates="items")
-    ledger: Mapped[Ledger] = relationship()
+    ledger: Mapped[Ledger | None] = relationship()
 
 
 class Payment(Base):

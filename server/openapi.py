@@ -41,7 +41,19 @@ PAGE_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 # Statuses only some operations answer, documented on those alone: JSON in the error shape, or an HTML page.
 _HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+# Where a tax id is accepted, 422 is also INVALID_TAX_ID: the rule of the organisation's market it breaks.
+_TAX_ID_422 = {
+    "422": {
+        "description": f"{ErrorCode.VALIDATION_ERROR.value}: fields refused; or {ErrorCode.INVALID_TAX_ID.value}: "
+        "the tax id breaks its market's rule (details: {market, rule, field}; rule is characters, length, "
+        "not_issued or check_digit)"
+    }
+}
 _OPERATION_RESPONSES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("/api/v1/orgs", "post"): _TAX_ID_422,
+    ("/api/v1/orgs/{org_id}/certification", "post"): _TAX_ID_422,
+    ("/api/v1/orders/{order_id}/invoice", "post"): _TAX_ID_422,
+    ("/api/v1/renewals", "post"): _TAX_ID_422,
     ("/api/v1/auth/login", "post"): {
         "423": {"description": f"{ErrorCode.ACCOUNT_LOCKED.value}: too many wrong passwords (Retry-After)"}
     },

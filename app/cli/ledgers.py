@@ -72,13 +72,14 @@ def ledger_json(ledger: Ledger) -> dict[str, Any]:
 
 def ledger_text(ledger: Ledger) -> str:
     """``  2  A002  北京分公司账套  (archived)`` and one indented line per fiscal year."""
+    from app.domain.formatting import native_digits
     from app.i18n import tr
 
     lines = [f"{ledger.id:>4}  {ledger.code}  {ledger.name}" + (f"  ({tr('archived')})" if ledger.archived else "")]
     for year in sorted(ledger.years, key=lambda y: y.fiscal_year):
         vouchers = tr("vouchers {used} / {quota}", used=year.vouchers.used, quota=year.vouchers.quota)
         modules = ", ".join(year.modules) or "-"
-        lines.append(f"        {year.fiscal_year}  {vouchers}  {tr('modules')}: {modules}")
+        lines.append(f"        {native_digits(str(year.fiscal_year))}  {vouchers}  {tr('modules')}: {modules}")
     return "\n".join(lines)
 
 

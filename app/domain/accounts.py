@@ -64,6 +64,7 @@ class Organisation:
     name: str
     tax_id: str = ""
     certification: Certification = NO_CERTIFICATION
+    market: str = "CN"  # CN, VN or IR: its tax id's rule; a server older than markets sends none (CN)
 
     @classmethod
     def from_json(cls, data: Any, where: str = "organisation") -> Organisation:
@@ -76,6 +77,7 @@ class Organisation:
             name=r.text("name"),
             tax_id=r.text_or_empty("tax_id"),
             certification=read_certification(r.optional_child("certification")),
+            market=r.text_or_empty("market") or "CN",
         )
 
 

@@ -41,18 +41,18 @@ class ErrorMeaning:
     read_details: DetailReader | None = None
 
 
-def format_local_time(value: str | datetime, tz: tzinfo | None = None) -> str:
-    """``YYYY-MM-DD HH:MM`` in ``tz`` (default local); the raw text when it is no ISO date-time."""
+def local_moment(value: str, tz: tzinfo | None = None) -> datetime | str:
+    """An ISO date-time in ``tz`` (default local), to the minute, for tr() to write in the UI language; the raw
+    text when it is no ISO date-time."""
     try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return datetime.fromisoformat(value).astimezone(tz).replace(second=0, microsecond=0)
     except (ValueError, OverflowError, OSError):
-        return str(value)
+        return value
 
 
 def _unlock_time(details: Mapping[str, Any], tz: tzinfo | None) -> dict[str, Any]:
     unlock_at = details.get("unlock_at")
-    return {"unlock_at": format_local_time(unlock_at, tz)} if isinstance(unlock_at, str) else {}
+    return {"unlock_at": local_moment(unlock_at, tz)} if isinstance(unlock_at, str) else {}
 
 
 def _reregistrations(details: Mapping[str, Any], tz: tzinfo | None) -> dict[str, Any]:
@@ -124,6 +124,11 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
     ),
     ErrorCode.CODE_INVALID: ErrorMeaning("The verification code is wrong. Check it and type it again."),
     ErrorCode.CODE_EXPIRED: ErrorMeaning("The verification code has expired. Ask for a new one."),
+    # The field's own hint (app.domain.tax_id_hints) names the rule; the panel checks as the user types.
+    ErrorCode.INVALID_TAX_ID: ErrorMeaning(
+        "The tax id is not valid for the organisation's market. Check it against the registration certificate "
+        "and type it again."
+    ),
     # Activation and the licence itself
     ErrorCode.INVALID_SERIAL_OR_CDKEY: ErrorMeaning(
         "The serial number or CDkey is wrong. Check both against your purchase and type them again."
@@ -229,6 +234,10 @@ _CATALOGUE: dict[KnownErrorCode, ErrorMeaning] = {
         without_details="The renewal covers fewer ledgers than are in use. Archive ledgers you no longer use, or "
         "renew more ledgers.",
         read_details=_ledger_names,
+    ),
+    ErrorCode.MIXED_CURRENCIES: ErrorMeaning(
+        "These licences are paid in different currencies ({currencies}). Renew them in one order per currency.",
+        without_details="These licences are paid in different currencies. Renew them in one order per currency.",
     ),
     ErrorCode.ALREADY_PAID: ErrorMeaning("This payment has already been completed."),
     ErrorCode.BAD_CALLBACK: ErrorMeaning("The payment provider's message was not understood. Contact support."),

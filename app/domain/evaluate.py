@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
 from licence_protocol.document import LicenceDocument
@@ -228,9 +228,11 @@ def _days(delta: timedelta) -> int:
     return delta.days
 
 
-def _day(moment: datetime, tz: tzinfo | None) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d")
+# Days and moments stay date / datetime objects in the details: tr() writes them in the UI language's calendar
+# (Solar Hijri under Persian), so the domain never fixes one way of writing a date.
+def _day(moment: datetime, tz: tzinfo | None) -> date:
+    return moment.astimezone(tz).date()
 
 
-def _when(moment: datetime, tz: tzinfo | None) -> str:
-    return _aware(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+def _when(moment: datetime, tz: tzinfo | None) -> datetime:
+    return _aware(moment).astimezone(tz).replace(second=0, microsecond=0)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.formatting import format_money as format_money
 from app.domain.wire import JsonReader
-
-_SYMBOLS = {"CNY": "¥"}
 
 
 @dataclass(frozen=True)
@@ -25,15 +24,8 @@ class Money:
 
     @property
     def text(self) -> str:
+        """In the UI language (see ``app.domain.formatting``)."""
         return format_money(self.amount_minor, self.currency)
-
-
-def format_money(amount_minor: int, currency: str = "CNY") -> str:
-    """Minor units to text: 1200 CNY → ``¥12.00`` (integers only: no float rounding of money)."""
-    sign = "-" if amount_minor < 0 else ""
-    whole, cents = divmod(abs(int(amount_minor)), 100)
-    symbol = _SYMBOLS.get(currency)
-    return f"{sign}{symbol}{whole}.{cents:02d}" if symbol else f"{sign}{whole}.{cents:02d} {currency}"
 
 
 def money_text(money: Money | None) -> str:

@@ -47,10 +47,12 @@ class OrderLine:
     kind: str
     name_zh: str
     name_en: str
-    ledger: LedgerRef
-    fiscal_year: int
+    ledger: LedgerRef | None  # None on a line of the whole licence (a seat pack)
+    fiscal_year: int | None
     quantity: int
     amount: Money
+    # In the language the panel asked for (Accept-Language); empty from a server that does not send it.
+    name_local: str = ""
 
     @classmethod
     def read(cls, r: JsonReader) -> OrderLine:
@@ -59,14 +61,15 @@ class OrderLine:
             kind=r.text("kind"),
             name_zh=r.text("name_zh"),
             name_en=r.text("name_en"),
-            ledger=LedgerRef.read(r.child("ledger")),
-            fiscal_year=r.integer("fiscal_year"),
+            ledger=LedgerRef.read(ledger) if (ledger := r.optional_child("ledger")) is not None else None,
+            fiscal_year=r.optional_integer("fiscal_year"),
             quantity=r.integer("quantity"),
             amount=Money.read(r.child("amount")),
+            name_local=r.text_or_empty("name"),
         )
 
     def name(self, language: str) -> str:
-        return self.name_zh if language == "zh_CN" else self.name_en
+        return self.name_local or (self.name_zh if language == "zh_CN" else self.name_en)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class Payment:
     paid_at: datetime | None
     pay_url: str
     qr_payload: str
+    # How this payment can be paid, for the order's market (wechat, alipay | vietqr, momo, vnpay | shaparak).
+    methods: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, r: JsonReader) -> Payment:
@@ -91,6 +96,7 @@ class Payment:
             paid_at=r.optional_moment("paid_at"),
             pay_url=r.text("pay_url"),
             qr_payload=r.text_or_empty("qr_payload"),
+            methods=r.texts("methods"),
         )
 
 

@@ -63,6 +63,8 @@ class ItemRow:
     state: str  # opened | not_opened | available
     server_purchasable: bool
     pack_size: int | None = None
+    # In the language the panel asked for (Accept-Language); empty from a server that does not send it.
+    name_local: str = ""
 
     @property
     def opened(self) -> bool:
@@ -73,7 +75,7 @@ class ItemRow:
         return self.kind == "module"
 
     def name(self, language: str) -> str:
-        return self.name_zh if language == "zh_CN" else self.name_en
+        return self.name_local or (self.name_zh if language == "zh_CN" else self.name_en)
 
     @classmethod
     def read(cls, r: JsonReader) -> ItemRow:
@@ -88,6 +90,7 @@ class ItemRow:
             state=r.text("state"),
             server_purchasable=r.flag("purchasable"),
             pack_size=r.optional_integer("pack_size"),
+            name_local=r.text_or_empty("name"),
         )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from app.domain.ledgers import LicenceLedgers
+from app.domain.msgids import N_
 from app.domain.purchase import LedgerYear, ledger_years
 
 # The fiscal years the server accepts for a ledger-year (docs/PROTOCOL.md, POST /ledgers/{id}/years).
@@ -26,11 +27,6 @@ LAST_FISCAL_YEAR = 2200
 
 Screen = Literal["purchase", "renew", "open"]
 SCREENS: tuple[Screen, ...] = ("purchase", "renew", "open")
-
-
-def N_(msgid: str) -> str:
-    """Mark a msgid for translation (the UI and the command line call ``tr`` on it)."""
-    return msgid
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from licence_protocol.dates import add_months
 from app.domain.error_codes import AnyErrorCode
 from app.domain.ledgers import LicenceLedgers
 from app.domain.money import Money
+from app.domain.msgids import N_
 from app.domain.wire import JsonReader, ResponseFormatError
 
 PERIODS: tuple[int, ...] = (12, 24, 36)
@@ -27,11 +28,6 @@ DEFAULT_PERIOD = 12
 BANNER_DAYS = 30
 
 Severity = Literal["warning", "error"]
-
-
-def N_(msgid: str) -> str:
-    """Mark a msgid for translation (the UI calls ``tr`` on it)."""
-    return msgid
 
 
 # -- dates -----------------------------------------------------------------------------------------
@@ -58,7 +54,7 @@ def banner_for(expires_at: datetime | None, now: datetime) -> Banner | None:
     """The page's reminder: from 30 days before expiry (warning) and after it (error); None otherwise."""
     if expires_at is None:
         return None
-    date = expires_at.astimezone().strftime("%Y-%m-%d")
+    date = expires_at.astimezone().date()  # tr() writes it in the UI language's calendar
     if expires_at <= now:
         days = max(1, int((now - expires_at).total_seconds() // 86400))
         return Banner(

@@ -49,6 +49,7 @@ class Action(StrEnum):
     ARCHIVE_LEDGERS = "ARCHIVE_LEDGERS"
     MANAGE_MACHINES = "MANAGE_MACHINES"
     BUY_SEATS = "BUY_SEATS"
+    UPGRADE = "UPGRADE"  # the vendor's page selling the paid editions (a free licence out of activations)
     REREGISTER = "REREGISTER"
     CERTIFY = "CERTIFY"
     CHECK_CLOCK = "CHECK_CLOCK"
@@ -85,6 +86,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ARCHIVE_LEDGERS: "Archive ledgers",
     Action.MANAGE_MACHINES: "Manage computers",
     Action.BUY_SEATS: "Buy more seats",
+    Action.UPGRADE: "Upgrade to a paid edition",
     Action.REREGISTER: "Re-register",
     Action.CERTIFY: "Enterprise certification",
     Action.CHECK_CLOCK: "Check date and time",
@@ -263,7 +265,7 @@ _ENTRIES = (
         "No activations left",
         "The free edition can be activated only a limited number of times, and all of them are used up.",
         "Upgrade to a paid edition, or contact support.",
-        (_A.CONTACT_SUPPORT, _A.SWITCH_ACCOUNT),
+        (_A.UPGRADE, _A.CONTACT_SUPPORT, _A.SWITCH_ACCOUNT),
     ),
     _info(
         _S.FINGERPRINT_CHANGED,

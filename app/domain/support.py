@@ -43,6 +43,7 @@ class SupportContacts:
     hours: OpeningHours
     help_url: str | None
     download_url: str | None
+    purchase_url: str | None = None  # the vendor's page selling the paid editions; absent from older servers
 
     @classmethod
     def from_json(cls, body: Any) -> SupportContacts:
@@ -58,6 +59,7 @@ class SupportContacts:
             hours=OpeningHours(hours.text("days"), hours.text("opens"), hours.text("closes"), hours.text("timezone")),
             help_url=r.optional_text("help_url") or None,
             download_url=r.optional_text("download_url") or None,
+            purchase_url=r.optional_text("purchase_url") or None,
         )
 
 

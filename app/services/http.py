@@ -32,6 +32,7 @@ from urllib3.util.retry import Retry
 
 from app.domain.connection import ConnectionReport
 from app.domain.error_codes import server_error_code
+from app.i18n import current_language
 from app.services.errors import ApiError, CancelledError, NetworkError, NetworkErrorKind, NotSignedInError
 
 _T = TypeVar("_T")
@@ -81,6 +82,11 @@ def _retry_policy() -> Retry:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def accept_language(language: str) -> str:
+    """The ``Accept-Language`` of a UI language: ``zh_CN`` → ``zh-CN``, ``vi`` → ``vi``."""
+    return language.replace("_", "-")
 
 
 class ApiClient:
@@ -209,8 +215,11 @@ class ApiClient:
     def me(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._object("GET", "/api/v1/me", cancel=cancel)
 
-    def create_org(self, name: str, tax_id: str, *, cancel: CancelToken | None = None) -> dict[str, Any]:
-        return self._object("POST", "/api/v1/orgs", json={"name": name, "tax_id": tax_id}, cancel=cancel)
+    def create_org(
+        self, name: str, tax_id: str, *, market: str = "CN", cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        body = {"name": name, "tax_id": tax_id, "market": market}
+        return self._object("POST", "/api/v1/orgs", json=body, cancel=cancel)
 
     def org_licences(self, org_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._object("GET", f"/api/v1/orgs/{int(org_id)}/licences", cancel=cancel)
@@ -343,6 +352,16 @@ class ApiClient:
         fields = ("sku", "ledger_id", "fiscal_year", "quantity")
         body = {"licence_id": int(licence_id), "items": [{k: item[k] for k in fields} for item in items]}
         return self._object("POST", "/api/v1/orders", json=body, cancel=cancel)
+
+    def licence_catalogue(self, licence_id: int, *, cancel: CancelToken | None = None) -> dict[str, Any]:
+        return self._object("GET", f"/api/v1/licences/{int(licence_id)}/catalogue", cancel=cancel)
+
+    def create_seat_order(
+        self, licence_id: int, sku: str, quantity: int, *, cancel: CancelToken | None = None
+    ) -> dict[str, Any]:
+        """A seat pack for the licence: ``sku`` and ``quantity`` only, the server prices it."""
+        body = {"sku": sku, "quantity": int(quantity)}
+        return self._object("POST", f"/api/v1/licences/{int(licence_id)}/seat-orders", json=body, cancel=cancel)
 
     def orders(self, *, cancel: CancelToken | None = None) -> dict[str, Any]:
         return self._object("GET", "/api/v1/orders", cancel=cancel)
@@ -495,7 +514,8 @@ class ApiClient:
         return access
 
     def _send(self, method: str, path: str, *, json: Any = None, token: str | None = None) -> Any:
-        headers = {"Accept": "application/json"}
+        # The UI language, so item names and anything else the server words come back in it.
+        headers = {"Accept": "application/json", "Accept-Language": accept_language(current_language())}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         try:

@@ -37,6 +37,7 @@ from app.domain.machines import MachineList
 from app.domain.orders import Order, OrderItem, RedeemResult, orders_from_json
 from app.domain.purchase import Catalogue
 from app.domain.renewal import Customer, RenewalQuote, RenewalRequest, customers_from
+from app.domain.seats import SEAT_SKU, LicenceCatalogue
 from app.domain.support import SupportContacts
 from app.domain.vouchers import VoucherConsumption, voucher_standing
 from app.domain.wire import ResponseFormatError
@@ -299,8 +300,11 @@ class LicenceService:
         """The signed-in account and its organisations."""
         return _parsed(Profile.from_json, self.api.me(cancel=cancel))
 
-    def create_org(self, name: str, tax_id: str, *, cancel: CancelToken | None = None) -> Organisation:
-        return _parsed(Organisation.from_json, self.api.create_org(name, tax_id, cancel=cancel))
+    def create_org(
+        self, name: str, tax_id: str, *, market: str = "CN", cancel: CancelToken | None = None
+    ) -> Organisation:
+        """A new organisation buying in ``market`` (CN, VN, IR), whose rule its tax id must pass."""
+        return _parsed(Organisation.from_json, self.api.create_org(name, tax_id, market=market, cancel=cancel))
 
     def org_licences(self, org_id: int, *, cancel: CancelToken | None = None) -> tuple[LicenceSummary, ...]:
         """The organisation's licences, listed before activating another (the wrong product is a costly mistake)."""
@@ -633,6 +637,32 @@ class LicenceService:
     ) -> Order:
         body = [item.to_json() for item in items]
         return _parsed(Order.from_json, self.api.create_order(self._licence_id(licence_id), body, cancel=cancel))
+
+    def licence_catalogue(
+        self, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> LicenceCatalogue:
+        """What is sold for the licence as a whole (seat packs), with its seats now and the server's verdict."""
+        return _parsed(
+            LicenceCatalogue.from_json, self.api.licence_catalogue(self._licence_id(licence_id), cancel=cancel)
+        )
+
+    def create_seat_order(
+        self, quantity: int, sku: str = SEAT_SKU, licence_id: int | None = None, *, cancel: CancelToken | None = None
+    ) -> Order:
+        """增购台数: an order of seat packs, paid like any order; ``after_payment`` then brings the new seat maximum."""
+        answer = self.api.create_seat_order(self._licence_id(licence_id), sku, quantity, cancel=cancel)
+        return _parsed(Order.from_json, answer)
+
+    def after_seat_payment(self, licence_id: int, *, cancel: CancelToken | None = None) -> LocalStatus:
+        """Seats were paid for ``licence_id``: a seated computer fetches the document with the new seat maximum;
+        one refused for lack of seats forgets that refusal (TOO_MANY_MACHINES no longer holds) and may activate."""
+        doc = self._cached_document()
+        if doc is not None and doc.licence_id == licence_id:
+            return self.reauthenticate(cancel=cancel)
+        with self._lock:
+            if self._server_error is not None and self._server_error.code is ErrorCode.TOO_MANY_MACHINES:
+                self._server_error = None
+            return self._status()
 
     def orders(self, *, cancel: CancelToken | None = None) -> tuple[Order, ...]:
         return _parsed(orders_from_json, self.api.orders(cancel=cancel))

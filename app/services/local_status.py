@@ -204,7 +204,12 @@ def _licence_json(doc: LicenceDocument, now: datetime) -> dict[str, Any]:
         "policy": doc.policy,
         "status": doc.status,
         "account": {"id": doc.account.id, "display": doc.account.display},
-        "organisation": {"id": doc.organisation.id, "name": doc.organisation.name, "tax_id": doc.organisation.tax_id},
+        "organisation": {
+            "id": doc.organisation.id,
+            "name": doc.organisation.name,
+            "tax_id": doc.organisation.tax_id,
+            "market": doc.organisation.market,
+        },
         "machine": {"id": doc.machine.id, "name": doc.machine.name, "feature_code": doc.machine.feature_code},
         "seats": {"used": doc.seats.used, "max": doc.seats.max},
         "ledgers": {"purchased": doc.ledgers.purchased, "in_use": doc.ledgers.in_use},
@@ -272,14 +277,17 @@ def status_as_json(status: LocalStatus) -> dict[str, Any]:
 
 def format_status_text(status: LocalStatus) -> str:
     """The human-readable report of ``status``, in the language chosen with --lang."""
-    from app.i18n import tr
+    from app.i18n import current_language, state_label, tr
 
     rows: list[tuple[str, str]] = []
     state = status.state
     if state is None:
         rows.append((tr("State"), tr("The licence cache cannot be read: {reason}", reason=status.cache_reason)))
     else:
-        rows.append((tr("State"), f"{state.code.value}  {state.label_zh} / {state.label_en}"))
+        if current_language() in ("zh_CN", "en"):
+            rows.append((tr("State"), f"{state.code.value}  {state.label_zh} / {state.label_en}"))
+        else:  # a Vietnamese or Persian reader gets the label in their language, not Chinese and English
+            rows.append((tr("State"), f"{state.code.value}  {state_label(state)}"))
         rows.append(("", _explain(state.explanation, status.details, tr)))
         rows.append((tr("Next step"), _explain(state.next_step, status.details, tr)))
     if status.verification_error:
@@ -313,7 +321,8 @@ def format_status_text(status: LocalStatus) -> str:
     rows.append((tr("Last online check"), _local(status.last_online_check, True) if status.last_online_check else "-"))
     if doc is not None:
         cert = doc.certification
-        cert_text = cert.status
+        # The status in words (the GUI's), not the document's code; an unknown code is shown as it is.
+        cert_text = {"certified": tr("Certified"), "pending": tr("Pending")}.get(cert.status, cert.status)
         if cert.deadline is not None:
             cert_text += ", " + tr("due") + " " + _date_with_days(cert.deadline, now, tr)
         rows.append((tr("Enterprise certification"), cert_text))
@@ -338,9 +347,13 @@ def _display_width(text: str) -> int:
 
 
 def _local(moment: datetime | None, with_time: bool = False) -> str:
+    """Local time in the --lang language's calendar and digits (Solar Hijri under Persian); --json stays ISO."""
+    from app.domain import formatting
+
     if moment is None:
         return "-"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    local = moment.astimezone()
+    return formatting.format_datetime(local) if with_time else formatting.format_date(local)
 
 
 def _date_with_days(moment: datetime, now: datetime, tr: Callable[..., str], *, with_time: bool = False) -> str:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -42,9 +42,11 @@ from app.ui.theme import apply_language, icon, repolish
 from app.ui.widgets.banner import Banner
 
 if TYPE_CHECKING:  # dialogs are imported when first opened: the first paint needs none of them
+    from app.domain.support import SupportContacts
     from app.ui.activation.activation_wizard import ActivationWizard
     from app.ui.machines.machines_dialog import MachinesDialog
     from app.ui.purchase.purchase_dialog import PurchaseDialog
+    from app.ui.purchase.seat_dialog import SeatPurchaseDialog
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,8 @@ class MainWindow(QMainWindow):
         self.ops: list[Op] = []
         self.pending_licence_id: int | None = None  # a licence that failed to activate (认证超台数)
         self.wizard: ActivationWizard | None = None
+        self.seat_dialog: SeatPurchaseDialog | None = None
+        self.upgrade_url_opened: str | None = None  # the vendor page 升级到付费版 last opened in the browser
         self._pages: list[tuple[str, Callable[[], str], QWidget]] = []
         self.setMinimumSize(QSize(960, 680))
         self.setWindowIcon(icon("app"))
@@ -167,6 +171,29 @@ class MainWindow(QMainWindow):
         for index, (page_key, _title, _widget) in enumerate(self._pages):
             if page_key == key:
                 self.nav.setCurrentRow(index)
+
+    def current_page(self) -> str | None:
+        """The key of the page shown ("auth", "orders", "renewal", …)."""
+        row = self.nav.currentRow()
+        return self._pages[row][0] if 0 <= row < len(self._pages) else None
+
+    def _page_states(self) -> dict[str, object]:
+        """What pages that keep state across a rebuild (``view_state``/``restore_view_state``) hold now."""
+        return {key: widget.view_state() for key, _title, widget in self._pages if hasattr(widget, "view_state")}
+
+    def _stop_pages(self) -> None:
+        """Pages about to be replaced stop polling: a payment still open goes on in their successors."""
+        for _key, _title, widget in self._pages:
+            stop = getattr(widget, "stop", None)
+            if callable(stop):
+                stop()
+
+    def _restore_pages(self, states: dict[str, object], shown: str | None) -> None:
+        for key, _title, widget in self._pages:
+            if key in states and hasattr(widget, "restore_view_state"):
+                widget.restore_view_state(states[key])
+        if shown is not None:
+            self.show_page(shown)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -258,6 +285,7 @@ class MainWindow(QMainWindow):
 
     def _render(self, view: StatusView) -> None:
         self.auth_page.show_status(view, self._now())
+        self.orders_page.organisation_market = view.organisation_market
         self._refresh_banner()
         self.licence_label.setText(tr("Licence: {label}", label=view.label))
         login = view.signed_in_login
@@ -423,7 +451,8 @@ class MainWindow(QMainWindow):
             Action.ACTIVATE: self.open_activation,
             Action.REAUTHENTICATE: self.reauthenticate,
             Action.MANAGE_MACHINES: self.open_machines,
-            Action.BUY_SEATS: self.open_machines,
+            Action.BUY_SEATS: self.open_seat_purchase,
+            Action.UPGRADE: self.open_upgrade_page,
             Action.REREGISTER: self.reregister,
             Action.BUY: self.open_purchase,
             Action.RENEW: self.renewal_pages.open_renewal,
@@ -539,12 +568,53 @@ class MainWindow(QMainWindow):
             fiscal_year=fiscal_year,
             on_paid=self.on_purchase_paid,
             on_manage_machines=self.open_machines,
+            on_action=self.on_action_requested,  # nothing can be bought: the state's action, as on 系统认证
+            on_refund=self.open_refund,
             after=self.startup,
         )
+
+    def open_refund(self, order_id: int) -> None:
+        """我的订单 with that order chosen: its refund rule and the 申请退款 button (confirmed there)."""
+        self.orders_page.focus_order(order_id)
+        self.show_page("orders")
 
     def on_purchase_paid(self, status: LocalStatus) -> None:
         self.on_reauthenticate_succeeded(status)
         self.payment_applied.emit()
+
+    def open_seat_purchase(self) -> SeatPurchaseDialog | None:
+        """增购台数: seats for the licence shown (or the one an activation was just refused on for lack of seats)."""
+        from app.ui.purchase.seat_dialog import SeatPurchaseDialog
+
+        licence_id = self.status.licence_id if self.status is not None else None
+        licence_id = licence_id if licence_id is not None else self.pending_licence_id
+        if licence_id is None:
+            return None
+        self.seat_dialog = SeatPurchaseDialog.open_for(self, self.service, licence_id, on_paid=self.on_seats_paid)
+        return self.seat_dialog
+
+    def on_seats_paid(self, status: LocalStatus) -> None:
+        self.on_reauthenticate_succeeded(status)  # seated here: the new maximum; refused here: activate now
+        self.payment_applied.emit()
+
+    def open_upgrade_page(self) -> Op:
+        """激活次数已用完 → the vendor's page selling the paid editions, as the server names it for this market."""
+        from app.domain.support import market_for_language
+
+        market = market_for_language(i18n.current_language())
+        return self.run(
+            lambda cancel: self.service.support_contacts(market, cancel=cancel),
+            self.on_upgrade_contacts,
+            progress_text=tr("Opening the vendor's page…"),
+            trigger=self.auth_page.button_for(Action.UPGRADE),
+        )
+
+    def on_upgrade_contacts(self, contacts: SupportContacts) -> None:
+        url = contacts.purchase_url or contacts.help_url
+        if not url or not QDesktopServices.openUrl(QUrl(url)):
+            self.open_support()  # no page known (or no browser): support sells the upgrade too
+            return
+        self.upgrade_url_opened = url
 
     def open_machines(self) -> None:
 
@@ -595,7 +665,11 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_language(app)  # Persian mirrors the layout; each language gets a font with its script
+        # The user stays where they were (续费 with its period, an open payment…), only the words change.
+        shown, states = self.current_page(), self._page_states()
+        self._stop_pages()
         self._build()
+        self._restore_pages(states, shown)
         if self.status is not None:
             self.refresh_local()  # state texts are made in the language of the moment: evaluate them again
 

@@ -15,14 +15,14 @@ from typing import Literal
 from licence_protocol.document import Product, Seats
 from licence_protocol.errors import ErrorCode
 
-from app.domain import rules
+from app.domain import formatting, rules
 from app.domain.accounts import Organisation
 from app.domain.activation import ActivationPreview, LicenceSummary
 from app.domain.error_catalogue import error_message
 from app.domain.error_codes import AnyErrorCode, ClientErrorCode
 from app.domain.machines import Machine
 from app.domain.states import StateCode, explanation_msgid, sign_in_as, state_info
-from app.i18n import state_label, tr
+from app.i18n import isolate, state_label, tr
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError
 from app.services.licence_service import LicenceService
 from app.services.local_status import LocalStatus
@@ -67,7 +67,7 @@ def status_view(status: LocalStatus, service: LicenceService | None = None) -> S
         has_licence=True,
         licence_id=doc.licence_id,
         account=doc.account.display,
-        organisation=org.name + (f"  ({org.tax_id})" if org.tax_id else ""),
+        organisation=isolate(org.name) + (f"  ({isolate(org.tax_id)})" if org.tax_id else ""),
         product=product_text(doc.product, doc.edition),
         serial_masked=doc.serial_masked,
         expires_at=doc.expires_at,
@@ -79,6 +79,7 @@ def status_view(status: LocalStatus, service: LicenceService | None = None) -> S
         organisation_id=org.id,
         organisation_name=org.name,
         organisation_tax_id=org.tax_id,
+        organisation_market=org.market,
     )
 
 
@@ -186,20 +187,15 @@ def keyring_warning(service: LicenceService) -> str | None:
 
 def organisation_choice(org: Organisation) -> str:
     """An organisation as the checklist lists it: its name and tax id, which tell two alike names apart."""
-    return f"{org.name}    {tr('Tax id')}: {org.tax_id or '—'}"
+    return f"{isolate(org.name)}    {tr('Tax ID: {tax_id}', tax_id=org.tax_id or '—')}"  # each keeps its order in RTL
 
 
 def licence_summary(lic: LicenceSummary) -> str:
     """One line per licence an organisation already has: product, edition, serial, seats and expiry."""
-    expiry = (
-        tr("Perpetual")
-        if lic.expires_at is None
-        else tr("until {when}", when=lic.expires_at.astimezone().strftime("%Y-%m-%d"))
-    )
+    expiry = tr("Perpetual") if lic.expires_at is None else tr("until {when}", when=lic.expires_at.astimezone().date())
     seats = tr("{used} / {max} seats", used=lic.seats.used, max=lic.seats.max)
-    return f"{lic.product.name} {lic.product.version} · {edition_label(lic.edition)} · {lic.serial_masked} · " + (
-        f"{seats} · {expiry}"
-    )
+    product = isolate(f"{lic.product.name} {lic.product.version}")
+    return f"{product} · {edition_label(lic.edition)} · {isolate(lic.serial_masked)} · {seats} · {expiry}"
 
 
 def installed_product(product: Product | None) -> str | None:
@@ -266,7 +262,8 @@ def machine_cells(machine: Machine, this_feature_code: str | None) -> tuple[str,
 
 
 def format_when(when: datetime | None) -> str:
-    """A moment as people read it here: local time, to the minute; a dash when there is none."""
+    """A moment as people read it here: local time, to the minute, in the UI language's calendar and digits;
+    a dash when there is none."""
     if when is None:
         return "—"
-    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+    return formatting.format_datetime(when.astimezone())

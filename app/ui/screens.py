@@ -74,8 +74,14 @@ class ScreenRun(QObject):
         self.dialog.finished.connect(self.on_dialog_finished)
 
     def on_dialog_finished(self, _result: int) -> None:
-        """立即购买 closed: the host's purchase is over, and the panel opened for it closes with it."""
+        """立即购买 closed: the host's purchase is over, and the panel opened for it closes with it.
+
+        Unless it closed to hand the user to the panel (nothing could be bought: activate, renew, refund…): then
+        the panel stays, and the screen is over when the panel is closed, as for ``renew``."""
+        handed_over = self.dialog is not None and self.dialog.handed_over is not None
         self.dialog = None
+        if handed_over:
+            return
         self.finish()
         self.window.close()
 

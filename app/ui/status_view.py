@@ -55,6 +55,7 @@ class StatusView:
     organisation_id: int | None = None
     organisation_name: str | None = None
     organisation_tax_id: str | None = None
+    organisation_market: str | None = None  # CN | VN | IR: whose tax-id rule the organisation's tax id follows
     # The masked account the state asks to sign in as (激活账号异常: the licence's owner; the IP's holder).
     sign_in_as: str | None = None
 

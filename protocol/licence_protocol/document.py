@@ -38,6 +38,8 @@ class OrganisationRef:
     id: int
     name: str
     tax_id: str
+    # The market (CN, VN, IR) whose tax-id rule applies; documents from servers before markets are CN.
+    market: str = "CN"
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,10 @@ def _parse_document(r: _Reader) -> LicenceDocument:
         status=r.text("status"),
         account=AccountRef(account.integer("id"), account.text("display", optional=True, default="")),
         organisation=OrganisationRef(
-            org.integer("id"), org.text("name"), org.text("tax_id", optional=True, default="")
+            org.integer("id"),
+            org.text("name"),
+            org.text("tax_id", optional=True, default=""),
+            org.text("market", optional=True, default="CN"),
         ),
         machine=MachineRef(
             id=machine.integer("id", optional=True),

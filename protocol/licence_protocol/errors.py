@@ -46,6 +46,8 @@ class ErrorCode(StrEnum):
     DUPLICATE_LOGIN = "DUPLICATE_LOGIN", 409
     CODE_INVALID = "CODE_INVALID", 400, ("attempts_left",)
     CODE_EXPIRED = "CODE_EXPIRED", 400, ("expired_at",)
+    # A tax id that breaks its market's rule (licence_protocol.tax_ids): "rule" is a TaxIdRule value
+    INVALID_TAX_ID = "INVALID_TAX_ID", 422, ("market", "rule", "field")
 
     # Activation and the licence itself
     INVALID_SERIAL_OR_CDKEY = "INVALID_SERIAL_OR_CDKEY", 400
@@ -81,6 +83,8 @@ class ErrorCode(StrEnum):
     RECHARGE_NOT_APPLICABLE = "RECHARGE_NOT_APPLICABLE", 409
     RENEWAL_NOT_APPLICABLE = "RENEWAL_NOT_APPLICABLE", 409, ("edition",)
     LEDGER_COUNT_BELOW_IN_USE = "LEDGER_COUNT_BELOW_IN_USE", 409, ("licence_id", "in_use", "requested", "ledgers")
+    # One renewal order is paid in one currency: licences of organisations in different markets are renewed apart
+    MIXED_CURRENCIES = "MIXED_CURRENCIES", 422, ("currencies",)
     ALREADY_PAID = "ALREADY_PAID", 409
     BAD_CALLBACK = "BAD_CALLBACK", 400
     INVALID_SIGNATURE = "INVALID_SIGNATURE", 401

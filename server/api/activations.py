@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from server.deps import CallerDep, CallerWithLicenceDep, ClockDep, ContextDep, SessionDep
+from server.db import write_after_read
+from server.deps import CallerDep, CallerWithLicenceDep, ClockDep, ContextDep, ReadSessionDep, SessionDep
 from server.schemas.activation import (
     ActivateRequest,
     ActivationOut,
@@ -62,7 +63,7 @@ def activate(body: ActivateRequest, session: SessionDep, ctx: ContextDep, clock:
 def validate(
     licence_id: Id,
     body: ValidateRequest,
-    session: SessionDep,
+    session: ReadSessionDep,
     ctx: ContextDep,
     clock: ClockDep,
     loaded: CallerWithLicenceDep,
@@ -70,7 +71,7 @@ def validate(
     """Online re-authentication: a fresh signed document echoing the nonce."""
     device = Device(body.fingerprint, body.components)
     if loaded.licence is None or loaded.licence.id != licence_id:  # not the caller's: the usual 404
-        document = activation.validate(
+        validated = activation.validate(
             session,
             ctx.keys,
             caller=loaded.caller,
@@ -80,7 +81,7 @@ def validate(
             now=clock.now(),
         )
     else:  # the hot path: token, account, licence and the document's facts came in one query
-        document = activation.validate_licence(
+        validated = activation.validate_licence(
             session,
             ctx.keys,
             caller=loaded.caller,
@@ -90,7 +91,10 @@ def validate(
             nonce=body.nonce,
             now=clock.now(),
         )
-    return {"document": document}
+    if validated.seen is not None:
+        with write_after_read(session, ctx.sessions) as writing:
+            activation.record_seen(writing, validated.seen)
+    return {"document": validated.document}
 
 
 @router.get("/licences/{licence_id}/machines", response_model=MachinesOut)

@@ -27,7 +27,9 @@ def me(account: AccountDep, session: SessionDep, clock: ClockDep) -> Any:
 @router.post("/orgs", status_code=201, response_model=OrganisationOut)
 def create_org(body: OrganisationCreate, account: AccountDep, session: SessionDep, clock: ClockDep) -> Any:
     now = clock.now()
-    org = orgs.add_organisation(session, account=account, name=body.name, tax_id=body.tax_id, now=now)
+    org = orgs.add_organisation(
+        session, account=account, name=body.name, tax_id=body.tax_id, now=now, market=body.market
+    )
     return orgs.organisation_out(org, now)
 
 

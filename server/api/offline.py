@@ -15,9 +15,11 @@ from pydantic import ValidationError
 
 from server.deps import CallerDep, ClientIpDep, ClockDep, ContextDep, SessionDep
 from server.errors import ApiError
+from server.languages import HTML_TAGS, is_rtl, negotiate
 from server.schemas.offline import OfflineRequestIn, OfflineResponseOut
 from server.services import auth, offline
 from server.services.activation import Caller
+from server.services.wording import say
 
 router = APIRouter(tags=["offline"])
 page_router = APIRouter(tags=["offline"])  # the browser page, at the site root
@@ -36,18 +38,35 @@ def submit(body: OfflineRequestIn, session: SessionDep, ctx: ContextDep, clock: 
 # ---------------------------------------------------------------------------------------------- browser page
 
 
-def _page(*, error: str = "", request: str = "", login: str = "", org_id: str = "") -> str:
+_PAGE_TEXTS = ("title", "intro", "file", "paste", "login", "password", "org", "org_hint", "submit")
+
+
+def _language(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
+
+
+def _page(lang: str, *, error: str = "", request: str = "", login: str = "", org_id: str = "") -> str:
+    """The page in ``lang`` (the browser's Accept-Language), right to left for Persian."""
     template = Template(resources.files("server.api").joinpath("offline_page.html").read_text("utf-8"))
     error_html = f'<div class="error" role="alert">{error}</div>' if error else ""
+    texts = {f"t_{name}": html.escape(say(f"offline.{name}", lang)) for name in _PAGE_TEXTS}
     return template.substitute(
-        error=error_html, request=html.escape(request), login=html.escape(login), org_id=html.escape(org_id)
+        html_lang=HTML_TAGS[lang],
+        dir="rtl" if is_rtl(lang) else "ltr",
+        error=error_html,
+        request=html.escape(request),
+        login=html.escape(login),
+        org_id=html.escape(org_id),
+        **texts,
     )
 
 
-def _error_text(exc: ApiError) -> str:
-    text = f"{html.escape(exc.message)} ({html.escape(exc.code)})"
+def _error_text(exc: ApiError, lang: str) -> str:
+    # The server's message is English: only an English page shows it; the others word the refusal themselves.
+    reason = exc.message if lang == "en" else say("offline.refused", lang)
+    text = f"{html.escape(reason)} ({html.escape(exc.code)})"
     if "attempts_left" in exc.details:
-        text += f" · 剩余尝试次数 attempts left: {int(exc.details['attempts_left'])}"
+        text += " · " + html.escape(say("offline.attempts_left", lang, count=int(exc.details["attempts_left"])))
     return text
 
 
@@ -61,44 +80,45 @@ FormDep = Annotated[dict[str, str], Depends(_form)]
 
 
 @page_router.get("/offline", response_class=HTMLResponse, include_in_schema=False)
-def offline_page() -> HTMLResponse:
-    return HTMLResponse(_page())
+def offline_page(request: Request) -> HTMLResponse:
+    return HTMLResponse(_page(_language(request)))
 
 
 @page_router.post("/offline", include_in_schema=False)
 def offline_page_submit(
-    form: FormDep, session: SessionDep, ctx: ContextDep, clock: ClockDep, ip: ClientIpDep
+    page_request: Request, form: FormDep, session: SessionDep, ctx: ContextDep, clock: ClockDep, ip: ClientIpDep
 ) -> Response:
     """Sign in for this one upload, answer the request like the API does, and offer the response as a download."""
     text, login, org_text = form.get("request", ""), form.get("login", "").strip(), form.get("org_id", "").strip()
+    lang = _language(page_request)
 
     def again(error: str, status: int) -> HTMLResponse:
-        return HTMLResponse(_page(error=error, request=text, login=login, org_id=org_text), status)
+        return HTMLResponse(_page(lang, error=error, request=text, login=login, org_id=org_text), status)
 
     try:
         request = OfflineRequestIn.model_validate_json(text)
     except ValidationError:
-        return again("这不是有效的离线请求文件 · This is not a valid offline request file.", 422)
+        return again(html.escape(say("offline.bad_file", lang)), 422)
     if org_text:
         try:
             # Validated like the file's own org_id: a digit string the API would refuse must not reach the database.
             request = OfflineRequestIn.model_validate({**request.model_dump(), "org_id": org_text})
         except ValidationError:
-            return again("组织编号应为数字 · The organisation id is a number.", 422)
+            return again(html.escape(say("offline.bad_org", lang)), 422)
     now = clock.now()
     try:
         tokens = auth.login(
             session, login=login, password=form.get("password", ""), client_ip=ip, now=now, settings=ctx.settings
         )
     except ApiError as exc:
-        return again(_error_text(exc), exc.status)
+        return again(_error_text(exc, lang), exc.status)
     try:
         answer = offline.submit(
             session, ctx.settings, ctx.keys, caller=Caller(tokens.account, ip), request=request, now=now
         )
     except ApiError as exc:
         session.rollback()
-        return again(_error_text(exc), exc.status)
+        return again(_error_text(exc, lang), exc.status)
     finally:
         # The page needs no lasting sign-in: the tokens issued for this upload are revoked at once.
         auth.logout(

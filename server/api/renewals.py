@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
-from server.deps import AccountDep, ClockDep, PublicUrlDep, SessionDep
+from server.deps import AccountDep, ClockDep, LanguageDep, PublicUrlDep, SessionDep
 from server.models import Account
 from server.schemas.purchase import MAX_ID
 from server.schemas.renewals import CustomersOut, RenewalIn, RenewalOrderOut, RenewalQuoteOut
@@ -17,10 +17,15 @@ from server.services import customers, orders, renewals
 router = APIRouter(tags=["renewal"])
 
 
-def _order_out(session: Session, account: Account, order_id: int, now: datetime, base: str) -> dict[str, Any]:
+def _order_out(
+    session: Session, account: Account, order_id: int, now: datetime, base: str, language: str
+) -> dict[str, Any]:
     order, renewal = renewals.owned_renewal_order(session, account, order_id)
     orders.expire_if_due(order, now)
-    return {**orders.order_json(session, order, now, base), **renewals.renewal_json(session, order, renewal, now)}
+    return {
+        **orders.order_json(session, order, now, base, language),
+        **renewals.renewal_json(session, order, renewal, now),
+    }
 
 
 @router.get("/licences/{licence_id}/renewal-quote", response_model=RenewalQuoteOut)
@@ -40,7 +45,12 @@ def renewal_quote(
 
 @router.post("/renewals", status_code=201, response_model=RenewalOrderOut)
 def place_renewal(
-    body: RenewalIn, account: AccountDep, session: SessionDep, clock: ClockDep, base: PublicUrlDep
+    body: RenewalIn,
+    account: AccountDep,
+    session: SessionDep,
+    clock: ClockDep,
+    base: PublicUrlDep,
+    language: LanguageDep,
 ) -> Any:
     """One order over one or many licences (a service accountant's customers), with its payment link."""
     now = clock.now()
@@ -52,9 +62,10 @@ def place_renewal(
         notify_recipient=body.notify_recipient.model_dump(),
         now=now,
         base_url=base,
+        language=language,
     )
     session.refresh(order)
-    return _order_out(session, account, order.id, now, base)
+    return _order_out(session, account, order.id, now, base, language)
 
 
 @router.get("/renewals/{order_id}", response_model=RenewalOrderOut)
@@ -64,9 +75,10 @@ def get_renewal(
     session: SessionDep,
     clock: ClockDep,
     base: PublicUrlDep,
+    language: LanguageDep,
 ) -> Any:
     """The order with each licence's status: after payment, the expiry each one actually got."""
-    return _order_out(session, account, order_id, clock.now(), base)
+    return _order_out(session, account, order_id, clock.now(), base, language)
 
 
 @router.get("/customers", response_model=CustomersOut)

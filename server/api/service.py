@@ -65,6 +65,7 @@ class SupportOut(BaseModel):
     hours: SupportHours
     help_url: str | None
     download_url: str | None
+    purchase_url: str | None  # the vendor's page selling the paid editions (upgrading a free licence)
 
 
 @router.get("/healthz", response_model=Health, tags=["service"])

@@ -10,6 +10,8 @@ from server.schemas.auth import AccountOut
 
 OrgName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+# The markets the server sells in; an organisation's tax id follows its market's rule (licence_protocol.tax_ids).
+Market = Literal["CN", "VN", "IR"]
 
 
 class CertificationOut(BaseModel):
@@ -21,6 +23,7 @@ class OrganisationOut(BaseModel):
     id: int
     name: str
     tax_id: str
+    market: Market = "CN"
     certification: CertificationOut
 
 
@@ -32,6 +35,7 @@ class MeOut(BaseModel):
 class OrganisationCreate(BaseModel):
     name: OrgName
     tax_id: TaxId = ""
+    market: Market = "CN"
 
 
 class CertificationRequest(BaseModel):

@@ -64,6 +64,7 @@ class CatalogueItem(BaseModel):
     kind: str
     name_zh: str
     name_en: str
+    name: str  # in the request's Accept-Language (zh_CN, en, vi, fa)
     pack_size: int | None
     price: Money
     state: str  # opened | not_opened (modules) | available (packs, ledgers, renewals)
@@ -82,12 +83,14 @@ class CatalogueOut(BaseModel):
 
 class OrderItemOut(BaseModel):
     sku: str
-    kind: str
+    kind: str  # module | vouchers | ledgers | renewal | seats
     name_zh: str
     name_en: str
-    ledger: LedgerRef
-    ledger_id: int
-    fiscal_year: int
+    name: str  # in the request's Accept-Language (zh_CN, en, vi, fa)
+    # null for an item of the whole licence (seats)
+    ledger: LedgerRef | None
+    ledger_id: int | None
+    fiscal_year: int | None
     quantity: int
     unit_price: Money
     amount: Money
@@ -97,6 +100,7 @@ class PaymentOut(BaseModel):
     id: str
     status: str  # pending | paid | expired | refunded
     method: str | None
+    methods: list[str]  # what the pay page offers for the order's market: wechat alipay | vietqr momo vnpay | shaparak
     amount: Money
     expires_at: str
     paid_at: str | None
@@ -131,6 +135,28 @@ class RechargeCodeOut(BaseModel):
     months: int
     status: str  # unused | redeemed | voided
     redeemed_at: str | None
+
+
+class SeatOrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(default="seats_1", min_length=1, max_length=40)
+    quantity: int = Field(default=1, ge=1, le=100)
+
+
+class Seats(BaseModel):
+    used: int
+    max: int
+    included: int  # the edition's seats
+    extra: int  # bought as seat packs
+
+
+class LicenceCatalogueOut(BaseModel):
+    licence_id: int
+    edition: str
+    seats: Seats
+    purchase: PurchaseState
+    items: list[CatalogueItem]
 
 
 class OrderOut(BaseModel):

@@ -18,11 +18,12 @@ from typing import Any
 from licence_protocol.dates import add_months
 from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import MachineMatch, compare_components
-from sqlalchemy import Integer, Select, String, and_, bindparam, func, select
+from sqlalchemy import Integer, Select, String, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from server.config import Settings
+from server.db import rows_updated
 from server.errors import ApiError, not_found
 from server.models import (
     Account,
@@ -48,6 +49,7 @@ from server.services.documents import (
     seats_used,
 )
 from server.services.keys import hash_cdkey, mask_serial, normalise_key
+from server.services.seats import seats_max
 from server.signing import KeyStore
 
 CERTIFICATION_MONTHS = 3  # enterprise certification is due within 3 months of the first activation
@@ -249,7 +251,7 @@ def _too_many_machines(session: Session, licence: Licence) -> ApiError:
         {
             "licence_id": licence.id,  # so a client opens that licence's machines without guessing it by serial
             "seats_used": len(machines),
-            "seats_max": licence.policy.max_machines,
+            "seats_max": seats_max(licence),
             "machines": [{"id": m.id, "name": m.name, "last_seen_at": iso(m.last_seen_at)} for m in machines],
         },
     )
@@ -349,7 +351,7 @@ def preview(
         "product": {"code": policy.product.code, "name": policy.product.name, "version": policy.product.version},
         "edition": policy.edition,
         "policy_name": policy.name,
-        "seats": {"used": seats_used(session, licence.id), "max": policy.max_machines},
+        "seats": {"used": seats_used(session, licence.id), "max": seats_max(licence)},
         "expires_at": iso(licence.expires_at),
         "duration_days": policy.duration_days,
         "already_activated": licence.account_id is not None,
@@ -412,7 +414,7 @@ def activate(
             )
         if policy.one_account_per_ip:
             _check_ip_binding(session, licence, caller)
-        if len(machines) >= policy.max_machines:
+        if len(machines) >= seats_max(licence):
             raise _too_many_machines(session, licence)
         machine = Machine(
             licence_id=licence.id,
@@ -449,6 +451,28 @@ def _bind_first_activation(licence: Licence, org: Organisation, account: Account
         org.certification_deadline = add_months(now, CERTIFICATION_MONTHS)
 
 
+# How stale a machine's last_seen_at may get before a validate writes it: a panel and its host checking at
+# start-up, or a retry, then only read. Nothing reads it finer than that (machines lists, inactivity).
+SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class MachineSeen:
+    """What a validate learnt of its machine, to write after the read: when, from where, and its hardware."""
+
+    machine_id: int
+    at: datetime
+    ip: str | None
+    fingerprint: str
+    components: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Validated:
+    document: dict[str, Any]
+    seen: MachineSeen | None  # the machine's row to bring up to date; None when it is already
+
+
 def validate(
     session: Session,
     keys: KeyStore,
@@ -458,7 +482,7 @@ def validate(
     device: Device,
     nonce: str | None,
     now: datetime,
-) -> dict[str, Any]:
+) -> Validated:
     """Online re-authentication: a fresh document for this machine, echoing the client's nonce."""
     try:
         licence = _owned_licence(session, caller.account, licence_id)
@@ -478,13 +502,16 @@ def validate_licence(
     nonce: str | None,
     now: datetime,
     facts: DocumentFacts | None = None,
-) -> dict[str, Any]:
+) -> Validated:
     """``validate`` for the caller's licence loaded already with its policy, product, organisation and seated
-    machines (``load_caller_and_licence``), and the document's facts when they were read with it."""
+    machines (``load_caller_and_licence``), and the document's facts when they were read with it.
+
+    It only reads: what changed about the machine comes back as ``seen`` for ``record_seen``, so the usual
+    validate never waits for a write lock."""
     _check_usable(licence, now)
     lookup = find_machine(licence.seated_machines, device)
     if lookup.machine is None:
-        if len(licence.seated_machines) >= licence.policy.max_machines:
+        if len(licence.seated_machines) >= seats_max(licence):
             raise _too_many_machines(session, licence)
         raise ApiError(ErrorCode.NOT_ACTIVATED_ON_MACHINE, "this licence is not activated on this machine")
     if lookup.verdict is MachineMatch.CHANGED:
@@ -497,11 +524,34 @@ def validate_licence(
                 "reregistrations": _reregistrations(session, licence, now),
             },
         )
-    _refresh_machine(lookup.machine, replace(device, name=""), caller.ip, now)  # re-authenticating never renames
-    session.flush()
-    document = issue_document(session, keys, licence, lookup.machine, now, nonce, facts)
-    session.commit()
-    return document
+    machine = lookup.machine
+    seen = _machine_seen(machine, device, caller.ip, now)
+    if seen is not None and (machine.fingerprint != seen.fingerprint or machine.components != seen.components):
+        # Small hardware drift: the document names the machine as it is now. The row changes in record_seen,
+        # so this copy leaves the session rather than be flushed by it.
+        session.expunge(machine)
+        _refresh_machine(machine, replace(device, name=""), caller.ip, now)  # re-authenticating never renames
+    return Validated(issue_document(session, keys, licence, machine, now, nonce, facts), seen)
+
+
+def _machine_seen(machine: Machine, device: Device, ip: str | None, now: datetime) -> MachineSeen | None:
+    fresh = now - machine.last_seen_at < SEEN_RESOLUTION
+    same = machine.fingerprint == device.fingerprint and machine.components == dict(device.components)
+    if fresh and same and (not ip or ip == machine.public_ip):
+        return None
+    return MachineSeen(machine.id, now, ip, device.fingerprint, dict(device.components))
+
+
+def record_seen(session: Session, seen: MachineSeen) -> None:
+    """Write what a validate learnt of its machine (one UPDATE; objects already loaded are left alone)."""
+    values: dict[str, Any] = {
+        "last_seen_at": seen.at,
+        "fingerprint": seen.fingerprint,
+        "components": seen.components,
+    }
+    if seen.ip:
+        values["public_ip"] = seen.ip
+    rows_updated(session, update(Machine).where(Machine.id == seen.machine_id).values(**values))
 
 
 def _refuse_if_seated_for_another_account(session: Session, licence_id: int, device: Device) -> None:
@@ -531,7 +581,7 @@ def list_machines(session: Session, *, caller: Caller, licence_id: int) -> dict[
     licence = _owned_licence(session, caller.account, licence_id)
     machines = active_machines(session, licence.id)
     return {
-        "seats": {"used": len(machines), "max": licence.policy.max_machines},
+        "seats": {"used": len(machines), "max": seats_max(licence)},
         "machines": [
             {
                 "id": m.id,

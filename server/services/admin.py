@@ -58,8 +58,13 @@ def create_account(
     return account
 
 
-def create_organisation(session: Session, *, account: Account, name: str, tax_id: str, now: datetime) -> Organisation:
-    org = Organisation(account_id=account.id, name=name, tax_id=tax_id, certification_status="none", created_at=now)
+def create_organisation(
+    session: Session, *, account: Account, name: str, tax_id: str, now: datetime, market: str = "CN"
+) -> Organisation:
+    """Stores the tax id as given: the API checks it first (server.services.tax_ids), admin tools are trusted."""
+    org = Organisation(
+        account_id=account.id, name=name, tax_id=tax_id, market=market, certification_status="none", created_at=now
+    )
     session.add(org)
     session.flush()
     return org

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from licence_protocol.fingerprint import feature_code
+from licence_protocol.tax_ids import check_tax_id
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,7 @@ from server.services.admin import (
 )
 from server.services.customers import link_customer
 from server.services.keys import hash_cdkey, new_cdkey
+from server.services.markets import CURRENCIES, PAYMENT_METHODS
 from server.services.passwords import hash_password
 from server.services.recharge_codes import new_code
 from server.services.support import seed_demo_contacts
@@ -55,6 +57,10 @@ OTHER_LOGIN = "13800000002"
 OTHER_PASSWORD = "Other#2025pass"
 ACCOUNTANT_LOGIN = "13900000001"
 ACCOUNTANT_PASSWORD = "Agent#2025pass"
+VN_LOGIN = "ketoan.hanoi@example.vn"
+VN_PASSWORD = "SongHong#2025pass"
+IR_LOGIN = "hesabdar.tehran@example.ir"
+IR_PASSWORD = "ParsAria#2025pass"
 
 # The public IP the demo server sees: the panel talks to it over loopback.
 LOOPBACK_IPS = ("127.0.0.1", "::1")
@@ -69,6 +75,8 @@ SCENARIO_NAMES = (
     "addon",
     "recharge_codes",
     "service_accountant",
+    "market_vn",
+    "market_ir",
 )
 
 # The state 系统认证 should show (docs/PROTOCOL.md, "States") → the error code activation answers, where it fails.
@@ -148,9 +156,9 @@ def seed_demo(session: Session, now: datetime) -> DemoData:
     accountant = _account(session, ACCOUNTANT_LOGIN, ACCOUNTANT_PASSWORD, "代账会计", "service_accountant", now)
 
     # Both demo organisations are certified, so a fresh activation reads 已激活 and not 企业认证未完成.
-    org_a = _organisation(session, demo, "上海示例商贸有限公司", "91310000MA1FL0DE01", now, certified=True)
-    org_b = _organisation(session, demo, "杭州云账科技有限公司", "91330100MA2CL0UD02", now, certified=True)
-    other_org = _organisation(session, other, "深圳邻桌贸易有限公司", "91440300MA5NE1GH03", now)
+    org_a = _organisation(session, demo, "上海示例商贸有限公司", "91310000MA1F5K90P6", now, certified=True)
+    org_b = _organisation(session, demo, "杭州云账科技有限公司", "91330100MA2CW4WG7J", now, certified=True)
+    other_org = _organisation(session, other, "深圳邻桌贸易有限公司", "91440300MA5EH709FJ", now)
 
     year = now.year
     _ledger(session, org_a, "A", "A 上海示例商贸有限公司", now, {year - 1: 48, year: 12})
@@ -267,6 +275,9 @@ def seed_demo(session: Session, now: datetime) -> DemoData:
         "expect": "ACCOUNT_MISMATCH",
         "note": f"activate any scenario as {DEMO_LOGIN}, then sign in as {OTHER_LOGIN}",
     }
+    for name, market in MARKET_DEMOS.items():
+        s[name] = _market_scenario(session, market, cat, now)
+        data.logins.append(DemoLogin(market.login, market.password, "customer", market.display_name))
     seed_demo_contacts(session)  # 联系客服 of every market
     session.flush()
     return data
@@ -290,6 +301,8 @@ def _organisation(
     org = session.scalar(select(Organisation).where(Organisation.account_id == account.id, Organisation.name == name))
     if org is None:
         org = create_organisation(session, account=account, name=name, tax_id=tax_id, now=now)
+    elif not check_tax_id(org.market or "CN", org.tax_id).valid:
+        org.tax_id = tax_id  # a demo database seeded before tax ids were checked gets the valid one
     if certified:
         org.certification_status = "certified"
         org.certified_at = org.certified_at or now - timedelta(days=100)
@@ -455,13 +468,14 @@ def _scenario(
     }
 
 
-# name, tax id, days to expiry, certification (status, deadline in days)
+# name, tax id (a valid 统一社会信用代码: tests/server/test_tax_ids.py checks every seeded one), days to expiry,
+# certification (status, deadline in days)
 _CUSTOMERS: tuple[tuple[str, str, int, str, int | None], ...] = (
-    ("北京晨光餐饮有限公司", "91110105MA01CUST01", 12, "certified", None),
-    ("广州南风服饰有限公司", "91440101MA59CUST02", 45, "certified", None),
-    ("成都蜀香食品有限公司", "91510100MA6CCUST03", -6, "certified", None),
-    ("武汉江城物流有限公司", "91420100MA4KCUST04", 200, "pending", 25),
-    ("苏州园林设计工作室", "91320500MA1XCUST05", 80, "overdue", -10),
+    ("北京晨光餐饮有限公司", "91110105MA01H1UALX", 12, "certified", None),
+    ("广州南风服饰有限公司", "91440101MA59442H2T", 45, "certified", None),
+    ("成都蜀香食品有限公司", "91510100MA6CMA9MMA", -6, "certified", None),
+    ("武汉江城物流有限公司", "91420100MA4KBFD7EN", 200, "pending", 25),
+    ("苏州园林设计工作室", "91320500MA1XMH9D35", 80, "overdue", -10),
 )
 
 
@@ -495,3 +509,72 @@ def _customers(session: Session, accountant: Account, cat: _Catalogue, now: date
             }
         )
     return out
+
+
+@dataclass(frozen=True)
+class MarketDemo:
+    """A customer buying outside China: its own login, organisation (with a tax id valid in its market), ledger."""
+
+    market: str
+    login: str
+    password: str
+    display_name: str
+    org_name: str
+    tax_id: str  # passes licence_protocol.tax_ids for the market
+    ledger_name: str
+
+
+MARKET_DEMOS = {
+    # MST of Hanoi (01…), check digit by the official weights: 0105943788.
+    "market_vn": MarketDemo(
+        "VN",
+        VN_LOGIN,
+        VN_PASSWORD,
+        "Kế toán Sông Hồng",
+        "Công ty TNHH Thương mại Sông Hồng",
+        "0105943788",
+        "Sổ chính Sông Hồng",
+    ),
+    # شناسه ملی of a legal entity (11 digits, check digit by the registry's rule): 10320479158.
+    "market_ir": MarketDemo(
+        "IR",
+        IR_LOGIN,
+        IR_PASSWORD,
+        "حسابدار پارس آریا",
+        "شرکت بازرگانی پارس آریا",
+        "10320479158",
+        "دفتر اصلی پارس آریا",
+    ),
+}
+
+
+def _market_scenario(session: Session, market: MarketDemo, cat: _Catalogue, now: datetime) -> dict[str, Any]:
+    """A login, an organisation of ``market`` with one ledger, and an unused standard licence to activate into it.
+
+    Buying then prices in the market's currency and pays with its methods (``markets``)."""
+    account = _account(session, market.login, market.password, market.display_name, "customer", now)
+    org = _organisation(session, account, market.org_name, market.tax_id, now, certified=True)
+    org.market = market.market
+    _ledger(session, org, "A", market.ledger_name, now, {now.year - 1: 40, now.year: 6})
+    key = _issue(session, cat.standard, now)
+    return {
+        "login": market.login,
+        "password": market.password,
+        "market": market.market,
+        "currency": CURRENCIES[market.market],
+        "payment_methods": list(PAYMENT_METHODS[market.market]),
+        "org_id": org.id,
+        "org_name": org.name,
+        "tax_id": org.tax_id,
+        # Nested, so the scenarios activated as the Chinese demo login leave it alone.
+        "licence": {
+            "serial": key[0].serial,
+            "cdkey": key[1],
+            "product": cat.standard.product.code,
+            "product_name": cat.standard.product.name,
+            "edition": cat.standard.edition,
+            "expect": "ACTIVE",
+        },
+        "note": f"a customer in {market.market}: activate the licence into {org.name}, then buy a module and pay "
+        f"in {CURRENCIES[market.market]}",
+    }

@@ -38,6 +38,7 @@ from server.models import (
     UTCDateTime,
 )
 from server.services.keys import mask_serial
+from server.services.seats import seats_max
 from server.services.vouchers import offline_allowance
 from server.signing import KeyStore
 
@@ -68,7 +69,13 @@ def certification_of(org: Organisation, now: datetime) -> dict[str, Any]:
 
 
 def organisation_out(org: Organisation, now: datetime) -> dict[str, Any]:
-    return {"id": org.id, "name": org.name, "tax_id": org.tax_id, "certification": certification_of(org, now)}
+    return {
+        "id": org.id,
+        "name": org.name,
+        "tax_id": org.tax_id,
+        "market": org.market,
+        "certification": certification_of(org, now),
+    }
 
 
 def active_machines(session: Session, licence_id: int) -> list[Machine]:
@@ -298,7 +305,10 @@ def build_payload(
         "policy": policy.name,
         "status": licence.status,
         "account": {"id": account.id, "display": mask_login(account.login)} if account is not None else None,
-        "organisation": {"id": org.id, "name": org.name, "tax_id": org.tax_id} if org is not None else None,
+        # The market names the tax-id rule the panel checks the organisation's tax id against.
+        "organisation": (
+            {"id": org.id, "name": org.name, "tax_id": org.tax_id, "market": org.market} if org is not None else None
+        ),
         "machine": (
             {
                 "id": machine.id,
@@ -309,7 +319,7 @@ def build_payload(
             if machine is not None
             else None
         ),
-        "seats": {"used": facts.seats_used, "max": policy.max_machines},
+        "seats": {"used": facts.seats_used, "max": seats_max(licence)},
         "ledgers": {"purchased": licence.ledgers_purchased, "in_use": facts.ledgers_in_use},
         "entitlements": facts.entitlements,
         "vouchers": facts.vouchers,

@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 
 from server.db import rows_updated
 from server.errors import ApiError
-from server.models import Account, Entitlement, LedgerYear, Licence, Order, RechargeCode, RenewalOrder
-from server.services.catalogue import SKUS, opened_modules, yuan
+from server.models import Account, Entitlement, LedgerYear, Licence, Order, OrderItem, RechargeCode, RenewalOrder
+from server.services.catalogue import SKUS, opened_modules
+from server.services.markets import format_amount
 from server.services.recharge_codes import canonical_code, new_code
-from server.services.renewal_orders import lines_text, notify, renewal_of
+from server.services.renewal_orders import lines_text, notice_language, notify, renewal_of
+from server.services.seats import shift_extra_seats
+from server.services.wording import say
 
 
 def renewal_start(current_expiry: datetime | None, now: datetime) -> datetime:
@@ -64,12 +67,13 @@ def _credit_items(session: Session, order: Order, now: datetime) -> None:
     assert licence is not None
     for item in order.items:
         if item.kind == "module":
-            if item.sku not in opened_modules(session, licence.id, item.ledger_id, item.fiscal_year):
+            ledger_id, year = _ledger_year(item)
+            if item.sku not in opened_modules(session, licence.id, ledger_id, year):
                 session.add(
                     Entitlement(
                         licence_id=licence.id,
-                        ledger_id=item.ledger_id,
-                        fiscal_year=item.fiscal_year,
+                        ledger_id=ledger_id,
+                        fiscal_year=year,
                         module=item.sku,
                         source=_source(order),
                         created_at=now,
@@ -77,9 +81,11 @@ def _credit_items(session: Session, order: Order, now: datetime) -> None:
                 )
         elif item.kind == "vouchers":
             size = SKUS[item.sku].pack_size * item.quantity
-            _shift_voucher_quota(session, licence, item.ledger_id, item.fiscal_year, size)
+            _shift_voucher_quota(session, licence, *_ledger_year(item), size)
         elif item.kind == "ledgers":
             _shift_ledgers_purchased(session, licence.id, item.quantity)
+        elif item.kind == "seats":
+            shift_extra_seats(session, licence.id, SKUS[item.sku].pack_size * item.quantity)
         elif item.kind == "renewal":
             months = SKUS[item.sku].pack_size * item.quantity
             session.add(
@@ -105,9 +111,11 @@ def _revoke_items(session: Session, order: Order, now: datetime) -> None:
     for item in order.items:
         if item.kind == "vouchers":
             size = SKUS[item.sku].pack_size * item.quantity
-            _shift_voucher_quota(session, licence, item.ledger_id, item.fiscal_year, -size)
+            _shift_voucher_quota(session, licence, *_ledger_year(item), -size)
         elif item.kind == "ledgers":
             _shift_ledgers_purchased(session, licence.id, -item.quantity)
+        elif item.kind == "seats":
+            shift_extra_seats(session, licence.id, -SKUS[item.sku].pack_size * item.quantity)
     codes = session.scalars(
         select(RechargeCode)
         .where(RechargeCode.order_id == order.id, RechargeCode.voided_at.is_(None))
@@ -119,6 +127,14 @@ def _revoke_items(session: Session, order: Order, now: datetime) -> None:
             target = session.scalar(select(Licence).where(Licence.id == code.redeemed_licence_id).with_for_update())
             if target is not None and target.expires_at is not None:
                 target.expires_at = add_months(target.expires_at, -code.months)
+
+
+def _ledger_year(item: OrderItem) -> tuple[int, int]:
+    """The ledger-year a module or voucher line credits; only lines of the whole licence (seats) have none."""
+    if item.ledger_id is None or item.fiscal_year is None:
+        # create_order requires both for these kinds: a line without them is corrupt storage, not a user error.
+        raise ValueError(f"order line {item.id} ({item.kind}) names no ledger-year")
+    return item.ledger_id, item.fiscal_year
 
 
 def _source(order: Order) -> str:
@@ -185,8 +201,10 @@ def _credit_renewal(session: Session, order: Order, renewal: RenewalOrder, now: 
     notify(
         session,
         renewal,
-        subject=f"支付成功 · Renewal order #{order.id} paid",
-        body=f"Payment of {yuan(order.amount_minor)} received. New expiries:\n" + lines_text(session, renewal),
+        subject=say("notify.paid.subject", notice_language(renewal), id=order.id),
+        body=say("notify.paid.body", notice_language(renewal), amount=format_amount(order.amount_minor, order.currency))
+        + "\n"
+        + lines_text(session, renewal),
         now=now,
     )
 

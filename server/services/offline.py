@@ -111,7 +111,7 @@ def _refresh(
     session: Session, settings: Settings, keys: KeyStore, caller: Caller, request: OfflineRequestIn, now: datetime
 ) -> dict[str, Any]:
     assert request.licence_id is not None
-    document = activation.validate(
+    validated = activation.validate(
         session,
         keys,
         caller=caller,
@@ -120,6 +120,9 @@ def _refresh(
         nonce=request.nonce,
         now=now,
     )
+    if validated.seen is not None:
+        activation.record_seen(session, validated.seen)
+    document = validated.document
     machine = activation.find_machine(active_machines(session, request.licence_id), _device(request)).machine
     assert machine is not None  # validate answered a document, so the machine holds a seat
     return _response(request, request.licence_id, machine.id, document=document)

@@ -20,10 +20,21 @@ from server.models import (
     Payment,
     RechargeCode,
 )
-from server.services.catalogue import SKUS, ledger_of_licence, money, opened_modules, price_of
+from server.services.catalogue import (
+    CURRENCY,
+    SKUS,
+    ledger_of_licence,
+    licence_price_of,
+    money,
+    opened_modules,
+    price_of,
+    refuse_if_sold_elsewhere,
+)
 from server.services.fulfilment import revoke_order
+from server.services.markets import licence_currency, methods_for_currency
 from server.services.purchase_policy import PurchaseVerdict, ensure_can_buy
 from server.services.sandbox_provider import pay_url
+from server.services.tax_ids import accepted_tax_id, market_of_licence
 
 REFUND_WINDOW = timedelta(days=7)
 # Once an invoice exists, customer service reverses it (红冲) before refunding.
@@ -65,11 +76,14 @@ def create_order(
 ) -> Order:
     """An order priced by the server only; PURCHASE_BLOCKED or ALREADY_OPENED before anything is stored."""
     edition = licence.policy.edition
+    currency = licence_currency(session, licence.id)
     lines: list[OrderItem] = []
-    seen_modules: set[tuple[str, int, int]] = set()
+    # (sku, ledger, year) of each module line, in order: the ALREADY_OPENED check below names the first one.
+    module_keys: list[tuple[str, int, int]] = []
     for item in items:
+        refuse_if_sold_elsewhere(item.sku)
         ledger_id, year = require_ledger_year(item.ledger_id, item.fiscal_year)
-        unit = price_of(edition, item.sku)
+        unit = price_of(edition, item.sku, currency)
         ledger = ledger_of_licence(session, licence, ledger_id)
         if ledger.archived_at is not None:
             raise ApiError(ErrorCode.LEDGER_ARCHIVED, "this ledger is archived", {"ledger_id": ledger.id})
@@ -78,9 +92,9 @@ def create_order(
             if item.quantity != 1:
                 raise ApiError(ErrorCode.INVALID_QUANTITY, "a module is opened once per ledger-year", {"sku": item.sku})
             key = (item.sku, ledger.id, year)
-            if key in seen_modules:
+            if key in module_keys:
                 raise ApiError(ErrorCode.DUPLICATE_ITEM, "the same module is in the order twice", {"sku": item.sku})
-            seen_modules.add(key)
+            module_keys.append(key)
         lines.append(
             OrderItem(
                 sku=item.sku,
@@ -93,21 +107,62 @@ def create_order(
             )
         )
     ensure_can_buy(verdict, {line.kind for line in lines})
-    for line in lines:
-        if line.kind == "module" and line.sku in opened_modules(session, licence.id, line.ledger_id, line.fiscal_year):
+    for sku, ledger_id, year in module_keys:
+        if sku in opened_modules(session, licence.id, ledger_id, year):
             raise ApiError(
                 ErrorCode.ALREADY_OPENED,
                 "this module is already opened for that ledger and fiscal year",
-                {"sku": line.sku, "ledger_id": line.ledger_id, "fiscal_year": line.fiscal_year},
+                {"sku": sku, "ledger_id": ledger_id, "fiscal_year": year},
             )
     order = Order(
         account_id=account.id,
         licence_id=licence.id,
         status="pending_payment",
         amount_minor=sum(line.amount_minor for line in lines),
-        currency="CNY",
+        currency=currency,
         created_at=now,
         items=lines,
+    )
+    session.add(order)
+    session.flush()
+    return order
+
+
+def create_seat_order(
+    session: Session,
+    *,
+    account: Account,
+    licence: Licence,
+    verdict: PurchaseVerdict,
+    sku: str,
+    quantity: int,
+    now: datetime,
+) -> Order:
+    """An order of seat packs for the licence as a whole, priced by the server; paid, it raises the seat maximum.
+
+    The line names no ledger-year, so a licence whose organisation has no ledger yet can buy seats too.
+    """
+    currency = licence_currency(session, licence.id)
+    unit = licence_price_of(licence.policy.edition, sku, currency)
+    kind = SKUS[sku].kind
+    ensure_can_buy(verdict, {kind})
+    line = OrderItem(
+        sku=sku,
+        kind=kind,
+        ledger_id=None,
+        fiscal_year=None,
+        quantity=quantity,
+        unit_amount_minor=unit,
+        amount_minor=unit * quantity,
+    )
+    order = Order(
+        account_id=account.id,
+        licence_id=licence.id,
+        status="pending_payment",
+        amount_minor=line.amount_minor,
+        currency=currency,
+        created_at=now,
+        items=[line],
     )
     session.add(order)
     session.flush()
@@ -166,7 +221,9 @@ def payment_json(payment: Payment, base_url: str) -> dict[str, Any]:
         "id": payment.id,
         "status": payment.status,
         "method": payment.method,
-        "amount": money(payment.amount_minor),
+        # What the pay page offers for this payment's market, in that order.
+        "methods": list(methods_for_currency(payment.currency)),
+        "amount": money(payment.amount_minor, payment.currency),
         "expires_at": payment.expires_at.isoformat(),
         "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
         "pay_url": url,
@@ -174,7 +231,26 @@ def payment_json(payment: Payment, base_url: str) -> dict[str, Any]:
     }
 
 
-def order_json(session: Session, order: Order, now: datetime, base_url: str) -> dict[str, Any]:
+def item_json(item: OrderItem, currency: str = CURRENCY, language: str = "zh_CN") -> dict[str, Any]:
+    # A seat line belongs to the licence: it names no ledger-year (both columns are NULL).
+    ledger = item.ledger
+    return {
+        "sku": item.sku,
+        "kind": item.kind,
+        "name_zh": SKUS[item.sku].name_zh,
+        "name_en": SKUS[item.sku].name_en,
+        "name": SKUS[item.sku].name(language),
+        "ledger": None if ledger is None else {"id": ledger.id, "code": ledger.code, "name": ledger.name},
+        "ledger_id": item.ledger_id,
+        "fiscal_year": item.fiscal_year,
+        "quantity": item.quantity,
+        "unit_price": money(item.unit_amount_minor, currency),
+        "amount": money(item.amount_minor, currency),
+    }
+
+
+def order_json(session: Session, order: Order, now: datetime, base_url: str, language: str = "zh_CN") -> dict[str, Any]:
+    """The order as the API answers it; item names in ``language``, amounts in the order's currency."""
     invoice = _invoice(session, order.id)
     payment = latest_payment(order)
     codes = session.scalars(select(RechargeCode).where(RechargeCode.order_id == order.id).order_by(RechargeCode.id))
@@ -182,25 +258,11 @@ def order_json(session: Session, order: Order, now: datetime, base_url: str) -> 
         "id": order.id,
         "licence_id": order.licence_id,
         "status": order.status,
-        "amount": money(order.amount_minor),
+        "amount": money(order.amount_minor, order.currency),
         "created_at": order.created_at.isoformat(),
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         "refunded_at": order.refunded_at.isoformat() if order.refunded_at else None,
-        "items": [
-            {
-                "sku": item.sku,
-                "kind": item.kind,
-                "name_zh": SKUS[item.sku].name_zh,
-                "name_en": SKUS[item.sku].name_en,
-                "ledger": {"id": item.ledger.id, "code": item.ledger.code, "name": item.ledger.name},
-                "ledger_id": item.ledger_id,
-                "fiscal_year": item.fiscal_year,
-                "quantity": item.quantity,
-                "unit_price": money(item.unit_amount_minor),
-                "amount": money(item.amount_minor),
-            }
-            for item in order.items
-        ],
+        "items": [item_json(item, order.currency, language) for item in order.items],
         "payment": payment_json(payment, base_url) if payment else None,
         "refund": refund_eligibility(order, invoice, now),
         "invoice": {
@@ -267,6 +329,8 @@ def request_invoice(
         raise ApiError(ErrorCode.ORDER_NOT_PAID, "an invoice needs a paid order", {"status": order.status})
     if _invoice(session, order.id) is not None:
         raise ApiError(ErrorCode.INVOICE_ALREADY_REQUESTED, "this order already has an invoice")
+    # The invoice is issued in the market of the licence's organisation, so its tax id follows that rule.
+    tax_id = accepted_tax_id(market_of_licence(session, order.licence_id), tax_id)
     session.add(
         InvoiceRequest(
             order_id=order.id,

@@ -16,6 +16,8 @@ from server.models import Account, Ledger, Licence, Machine, Organisation, Polic
 from server.services.admin import create_organisation
 from server.services.documents import organisation_out
 from server.services.keys import mask_serial
+from server.services.seats import seats_max
+from server.services.tax_ids import DEFAULT_MARKET, accepted_tax_id, market_of
 
 __all__ = [
     "add_organisation",
@@ -41,8 +43,12 @@ def own_organisation(session: Session, *, account: Account, org_id: int) -> Orga
     return org
 
 
-def add_organisation(session: Session, *, account: Account, name: str, tax_id: str, now: datetime) -> Organisation:
-    return create_organisation(session, account=account, name=name, tax_id=tax_id, now=now)
+def add_organisation(
+    session: Session, *, account: Account, name: str, tax_id: str, now: datetime, market: str = DEFAULT_MARKET
+) -> Organisation:
+    """A new organisation buying in ``market``; its tax id (optional) must pass that market's rule."""
+    tax_id = accepted_tax_id(market, tax_id)
+    return create_organisation(session, account=account, name=name, tax_id=tax_id, now=now, market=market)
 
 
 def submit_certification(
@@ -50,7 +56,8 @@ def submit_certification(
 ) -> Organisation:
     """Record the organisation's details; the sandbox certifies at once (a real vendor would review them)."""
     org = own_organisation(session, account=account, org_id=org_id)
-    org.name, org.tax_id = name, tax_id
+    # Checked after the ownership test, so another account's id still answers 404 whatever the tax id.
+    org.name, org.tax_id = name, accepted_tax_id(market_of(org), tax_id, optional=False)
     if org.certification_status != "certified":
         org.certification_status = "certified"
         org.certified_at = now
@@ -95,7 +102,7 @@ def licence_summaries(session: Session, *, account: Account, org_id: int, now: d
             "edition": lic.policy.edition,
             "status": _licence_status(lic, now),
             "expires_at": lic.expires_at.isoformat() if lic.expires_at is not None else None,
-            "seats": {"used": seats_used.get(lic.id, 0), "max": lic.policy.max_machines},
+            "seats": {"used": seats_used.get(lic.id, 0), "max": seats_max(lic)},
             "ledgers": {"purchased": lic.ledgers_purchased, "in_use": ledgers_in_use or 0},
         }
         for lic in licences

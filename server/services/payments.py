@@ -29,12 +29,13 @@ from server.db import session_scope
 from server.errors import ApiError, not_found
 from server.models import Order, Payment, PaymentCallback
 from server.services.fulfilment import credit_order
+from server.services.markets import ALL_METHODS
 
 log = logging.getLogger(__name__)
 
 PAYMENT_TTL = timedelta(minutes=15)
 SIGNATURE_HEADER = "X-Sandbox-Signature"
-METHODS = ("wechat", "alipay")
+METHODS = ALL_METHODS  # of every market; a payment takes only its own market's (``methods_for_currency``)
 SECRET_FILE = "payment-callback.secret"
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from server.errors import ApiError, not_found
 from server.models import Account, IpBinding, Ledger, Licence, Machine, Organisation
+from server.services.seats import seats_max
 
-ALL_KINDS = frozenset({"module", "vouchers", "ledgers", "renewal"})
+ALL_KINDS = frozenset({"module", "vouchers", "ledgers", "renewal", "seats"})
 EXPIRING_SOON_DAYS = 30
 
 
@@ -80,8 +81,9 @@ def evaluate(session: Session, licence: Licence, account: Account, now: datetime
     seats_used = session.scalar(
         select(func.count(Machine.id)).where(Machine.licence_id == licence.id, Machine.deactivated_at.is_(None))
     )
-    if int(seats_used or 0) > policy.max_machines:
-        return _blocked("TOO_MANY_MACHINES")
+    if int(seats_used or 0) > seats_max(licence):
+        # More computers than seats: free one, or buy a seat pack (the only purchase in this state).
+        return PurchaseVerdict("TOO_MANY_MACHINES", frozenset({"seats"}))
     org = session.get(Organisation, licence.organisation_id) if licence.organisation_id else None
     deadline = org.certification_deadline if org else None
     overdue = org is not None and (

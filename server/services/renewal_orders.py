@@ -12,7 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.languages import DEFAULT_LANGUAGE, LANGUAGES
 from server.models import Licence, Organisation, OutboxMessage, RenewalOrder
+from server.services.wording import say
 
 
 def renewal_of(session: Session, order_id: int) -> RenewalOrder | None:
@@ -24,6 +26,12 @@ def organisation_of(session: Session, licence: Licence) -> Organisation | None:
     return session.get(Organisation, licence.organisation_id) if licence.organisation_id else None
 
 
+def notice_language(renewal: RenewalOrder) -> str:
+    """The language notices of this order are written in: the one of the request that placed it."""
+    language = renewal.notify_recipient.get("language")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def lines_text(session: Session, renewal: RenewalOrder) -> str:
     """One line per company, for messages: before payment the quoted expiry, after it the one it got."""
     rows = []
@@ -31,8 +39,15 @@ def lines_text(session: Session, renewal: RenewalOrder) -> str:
         org = organisation_of(session, line.licence)
         expiry = line.new_expiry or line.quoted_new_expiry
         rows.append(
-            f"- {org.name if org else ''} ({org.tax_id if org else ''}): {line.months} months, "
-            f"{line.ledgers} ledgers, new expiry {expiry:%Y-%m-%d}"
+            say(
+                "notify.line",
+                notice_language(renewal),
+                company=org.name if org else "",
+                tax_id=org.tax_id if org else "",
+                months=line.months,
+                ledgers=line.ledgers,
+                expiry=f"{expiry:%Y-%m-%d}",
+            )
         )
     return "\n".join(rows)
 

@@ -25,17 +25,26 @@ from server.models import (
     RenewalOrder,
 )
 from server.services import customers, payments
-from server.services.catalogue import money, yuan
+from server.services.catalogue import money
 from server.services.documents import iso, ledgers_in_use
 from server.services.fulfilment import extended_expiry
+from server.services.markets import format_amount, licence_currency
 from server.services.orders import owned_order
 from server.services.purchase_policy import EXPIRING_SOON_DAYS, owned_licence
 from server.services.renewal_orders import lines_text, notify, organisation_of, renewal_of
 from server.services.sandbox_provider import pay_url
+from server.services.tax_ids import accepted_tax_id, market_of
+from server.services.wording import say
 
 PERIODS = (12, 24, 36)
 # Per 12 months, in fen: cloud per ledger covered (4 ledgers = the 云盘版 price of a year), standard per licence.
-PRICES_PER_YEAR = {"cloud": 24_950, "standard": 59_800}
+# In VND and IRR: local list prices in whole dong and rials (no minor unit), set per market, not converted.
+PRICES_PER_YEAR: dict[str, dict[str, int]] = {
+    "CNY": {"cloud": 24_950, "standard": 59_800},
+    "VND": {"cloud": 873_000, "standard": 2_090_000},
+    "IRR": {"cloud": 34_900_000, "standard": 83_700_000},
+}
+RENEWABLE_EDITIONS = frozenset(PRICES_PER_YEAR["CNY"])
 # Licence states a renewal is refused in; every other state (expired, expiring, over its ledgers…) may renew.
 BLOCKED_STATES = ("SUSPENDED", "NOT_ACTIVATED")
 
@@ -83,6 +92,7 @@ class Quote:
     amount_minor: int
     current_expiry: datetime | None
     new_expiry: datetime
+    currency: str  # of the licence organisation's market: what the renewal is priced and paid in
 
     def as_json(self) -> dict[str, Any]:
         product = self.licence.policy.product
@@ -98,8 +108,8 @@ class Quote:
                 "purchased": self.licence.ledgers_purchased,
             },
             "priced_per": "ledger" if self.licence.policy.edition == "cloud" else "licence",
-            "unit_price": money(self.unit_amount_minor),
-            "amount": money(self.amount_minor),
+            "unit_price": money(self.unit_amount_minor, self.currency),
+            "amount": money(self.amount_minor, self.currency),
             "current_expiry": iso(self.current_expiry),
             "new_expiry": iso(self.new_expiry),
         }
@@ -121,7 +131,7 @@ def quote(session: Session, licence: Licence, *, months: int, ledgers: int | Non
     if months not in PERIODS:
         raise ApiError(ErrorCode.VALIDATION_ERROR, "a renewal runs 12, 24 or 36 months", {"periods": list(PERIODS)})
     edition = licence.policy.edition
-    if edition not in PRICES_PER_YEAR or (licence.expires_at is None and licence.status == "active"):
+    if edition not in RENEWABLE_EDITIONS or (licence.expires_at is None and licence.status == "active"):
         raise ApiError(
             ErrorCode.RENEWAL_NOT_APPLICABLE, "this licence does not expire and cannot be renewed", {"edition": edition}
         )
@@ -151,7 +161,8 @@ def quote(session: Session, licence: Licence, *, months: int, ledgers: int | Non
     else:
         requested = licence.ledgers_purchased  # a standard licence renews flat; its ledger count is unchanged
         units = 1
-    unit = PRICES_PER_YEAR[edition]
+    currency = licence_currency(session, licence.id)
+    unit = PRICES_PER_YEAR[currency][edition]
     return Quote(
         licence=licence,
         state=state,
@@ -162,6 +173,7 @@ def quote(session: Session, licence: Licence, *, months: int, ledgers: int | Non
         amount_minor=unit * units * months // 12,
         current_expiry=licence.expires_at,
         new_expiry=extended_expiry(licence.expires_at, months, now),
+        currency=currency,
     )
 
 
@@ -192,6 +204,17 @@ def _invoice_for(recipient: dict[str, Any], org: Organisation | None) -> dict[st
     }
 
 
+def _checked_recipient(session: Session, recipient: dict[str, Any], quotes: list[Quote]) -> dict[str, Any]:
+    """An invoice to "other" carries the tax id the user typed: it must pass the rule of every market the
+    renewed organisations buy in (one invoice, one tax id), and is stored normalised."""
+    if recipient.get("kind") != "other" or not str(recipient.get("tax_id") or "").strip():
+        return recipient
+    tax_id = str(recipient["tax_id"])
+    for market in dict.fromkeys(market_of(organisation_of(session, q.licence)) for q in quotes):
+        tax_id = accepted_tax_id(market, tax_id, field="invoice_recipient.tax_id")
+    return {**recipient, "tax_id": tax_id}
+
+
 def _resolve_notify(recipient: dict[str, Any], account: Account) -> dict[str, Any]:
     """Notices to "self" go to the ordering account: the service accountant, when one renews for customers."""
     if recipient.get("kind") == "other":
@@ -219,8 +242,13 @@ def place_renewal_order(
     notify_recipient: dict[str, Any],
     now: datetime,
     base_url: str,
+    language: str = "zh_CN",
 ) -> Order:
-    """One order over one or many licences, priced by the server, with its payment; nothing is stored on refusal."""
+    """One order over one or many licences, priced by the server, with its payment; nothing is stored on refusal.
+
+    One order is paid in one currency: licences of organisations in different markets are renewed apart
+    (MIXED_CURRENCIES). Notices go out in ``language``, the request's.
+    """
     seen: set[int] = set()
     quotes: list[Quote] = []
     for line in lines:
@@ -231,12 +259,20 @@ def place_renewal_order(
         seen.add(line.licence_id)
         licence = renewable_licence(session, account, line.licence_id)
         quotes.append(quote(session, licence, months=line.months, ledgers=line.ledgers, now=now))
+    currencies = sorted({q.currency for q in quotes})
+    if len(currencies) > 1:
+        raise ApiError(
+            ErrorCode.MIXED_CURRENCIES,
+            "these licences are paid in different currencies: place one renewal order per currency",
+            {"currencies": currencies},
+        )
+    invoice_recipient = _checked_recipient(session, invoice_recipient, quotes)
     order = Order(
         account_id=account.id,
         licence_id=quotes[0].licence.id,  # the column names one licence; the lines name them all
         status="pending_payment",
         amount_minor=sum(q.amount_minor for q in quotes),
-        currency="CNY",
+        currency=currencies[0],
         created_at=now,
     )
     session.add(order)
@@ -244,7 +280,7 @@ def place_renewal_order(
     renewal = RenewalOrder(
         order_id=order.id,
         invoice_recipient=dict(invoice_recipient),
-        notify_recipient=_resolve_notify(notify_recipient, account),
+        notify_recipient={**_resolve_notify(notify_recipient, account), "language": language},
     )
     for q in quotes:
         org = organisation_of(session, q.licence)
@@ -269,9 +305,16 @@ def place_renewal_order(
     notify(
         session,
         renewal,
-        subject=f"订单已提交 · Renewal order #{order.id} placed",
-        body=f"Amount due: {yuan(order.amount_minor)}. Pay here: {pay_url(base_url, payment.id)} "
-        f"(the link is valid until {payment.expires_at:%Y-%m-%d %H:%M} UTC).\n" + lines_text(session, renewal),
+        subject=say("notify.placed.subject", language, id=order.id),
+        body=say(
+            "notify.placed.body",
+            language,
+            amount=format_amount(order.amount_minor, order.currency),
+            url=pay_url(base_url, payment.id),
+            until=f"{payment.expires_at:%Y-%m-%d %H:%M}",
+        )
+        + "\n"
+        + lines_text(session, renewal),
         now=now,
     )
     session.flush()
@@ -289,7 +332,7 @@ def owned_renewal_order(session: Session, account: Account, order_id: int) -> tu
 # ---------------------------------------------------------------- JSON
 
 
-def _line_json(session: Session, line: RenewalLine, now: datetime) -> dict[str, Any]:
+def _line_json(session: Session, line: RenewalLine, currency: str, now: datetime) -> dict[str, Any]:
     licence = line.licence
     org = organisation_of(session, licence)
     product = licence.policy.product
@@ -300,8 +343,8 @@ def _line_json(session: Session, line: RenewalLine, now: datetime) -> dict[str, 
         "edition": licence.policy.edition,
         "months": line.months,
         "ledgers": line.ledgers,
-        "unit_price": money(line.unit_amount_minor),
-        "amount": money(line.amount_minor),
+        "unit_price": money(line.unit_amount_minor, currency),
+        "amount": money(line.amount_minor, currency),
         # Before payment: the quote at order time. After: what the payment actually did.
         "current_expiry": iso(line.previous_expiry if line.applied_at else line.quoted_expiry),
         "new_expiry": iso(line.new_expiry if line.applied_at else line.quoted_new_expiry),
@@ -325,6 +368,6 @@ def renewal_json(session: Session, order: Order, renewal: RenewalOrder, now: dat
         "renewal": {
             "invoice_recipient": renewal.invoice_recipient,
             "notify_recipient": renewal.notify_recipient,
-            "lines": [_line_json(session, line, now) for line in renewal.lines],
+            "lines": [_line_json(session, line, order.currency, now) for line in renewal.lines],
         },
     }

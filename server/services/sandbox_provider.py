@@ -1,8 +1,10 @@
 """The sandbox payment provider: its pay page for one payment, and the signed callback it sends when paid.
 
-It plays the part a real provider (WeChat Pay, Alipay) would: the payer opens ``pay_url`` in a browser,
-presses pay, and the provider posts a signed callback to the merchant, which is this same server
-(``payments.receive_callback``) reached over HTTP like any provider would reach it. No real money moves.
+It plays the part a real provider would: WeChat Pay and Alipay in China, VietQR, MoMo and VNPay in Vietnam, a
+Shaparak card gateway in Iran (the methods of the payment's market, ``markets.PAYMENT_METHODS``). The payer opens
+``pay_url`` in a browser, presses pay, and the provider posts a signed callback to the merchant, which is this
+same server (``payments.receive_callback``) reached over HTTP like any provider would reach it. No real money
+moves.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from server.context import ServerContext
 from server.db import session_scope
 from server.errors import ApiError, not_found
 from server.models import Order, Payment
-from server.services.payments import METHODS, SIGNATURE_HEADER, callback_secret, log_id, sign
+from server.services.markets import methods_for_currency
+from server.services.payments import SIGNATURE_HEADER, callback_secret, log_id, sign
 from server.services.renewal_orders import organisation_of, renewal_of
 
 log = logging.getLogger(__name__)
@@ -55,9 +58,11 @@ def pay_page_view(ctx: ServerContext, payment_id: str) -> PayPageView:
         order = payment.order
         items = [
             {
-                "name": item.ledger.name,
-                "code": item.ledger.code,
+                # None on a line of the whole licence (a seat pack): the page names no ledger-year for it.
+                "name": item.ledger.name if item.ledger is not None else None,
+                "code": item.ledger.code if item.ledger is not None else None,
                 "fiscal_year": item.fiscal_year,
+                "kind": item.kind,
                 "sku": item.sku,
                 "quantity": item.quantity,
                 "amount_minor": item.amount_minor,
@@ -97,13 +102,14 @@ def press_pay(ctx: ServerContext, payment_id: str, method: str, merchant_base_ur
     Returns the outcome shown to the payer: ``paid``, ``expired`` or an error code. Runs outside any
     database transaction of the caller, so the merchant can take its own locks while we wait.
     """
-    if method not in METHODS:
-        raise ApiError(ErrorCode.BAD_REQUEST, "choose WeChat Pay or Alipay")
     now = ctx.clock.now()
     with session_scope(ctx.sessions) as session:
         payment = session.get(Payment, payment_id)
         if payment is None:
             raise not_found("payment")
+        methods = methods_for_currency(payment.currency)
+        if method not in methods:
+            raise ApiError(ErrorCode.BAD_REQUEST, "choose one of this payment's methods: " + ", ".join(methods))
         if payment.status in ("paid", "refunded"):
             return "paid"
         if payment.status == "expired" or payment.expires_at <= now:

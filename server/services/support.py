@@ -64,6 +64,15 @@ DEMO_CONTACTS: tuple[dict[str, Any], ...] = (
 )
 
 
+# Where each market's vendor sells the paid editions: the way up from a free licence whose activations are used
+# up. A vendor setting rather than a contact, kept here until the contacts table has a column for it.
+PURCHASE_PAGES = {
+    "CN": "https://www.kuaijihui.com/buy",
+    "VN": "https://kuaijihui.vn/mua-ban-quyen",
+    "IR": "https://kuaijihui.ir/buy",
+}
+
+
 def contacts_for(session: Session, market: str) -> dict[str, Any]:
     """The contacts of ``market`` as the API answers them; NOT_FOUND for a market without any."""
     row = session.get(SupportContact, market.upper())
@@ -79,6 +88,7 @@ def contacts_for(session: Session, market: str) -> dict[str, Any]:
         "hours": {"days": row.days, "opens": row.opens, "closes": row.closes, "timezone": row.timezone},
         "help_url": row.help_url,
         "download_url": row.download_url,
+        "purchase_url": PURCHASE_PAGES.get(row.market),
     }
 
 

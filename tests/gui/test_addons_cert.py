@@ -51,7 +51,7 @@ def test_certification_counts_down_turns_overdue_and_is_submitted_from_the_panel
     clock = ClientClock()
     service = clocked_service(demo, tmp_path / "pc", clock)
     service.sign_in(*demo.login, remember=True)
-    org = service.create_org("武汉新开商贸有限公司", "91420100MA4KNEW001")  # never certified: due in 3 months
+    org = service.create_org("武汉新开商贸有限公司", "91420100MA4LFY6DAN")  # never certified: due in 3 months
     fresh = demo.scenario("fresh")
     service.activate(fresh["serial"], fresh["cdkey"], org.id)
     window = open_window(qtbot, service)
@@ -77,7 +77,7 @@ def test_certification_counts_down_turns_overdue_and_is_submitted_from_the_panel
     click(qtbot, window.auth_page.action_buttons["CERTIFY"])
     dialog = top_dialog(CertificationDialog)
     assert dialog is not None
-    assert dialog.name_edit.text() == "武汉新开商贸有限公司" and dialog.tax_edit.text() == "91420100MA4KNEW001"
+    assert dialog.name_edit.text() == "武汉新开商贸有限公司" and dialog.tax_edit.text() == "91420100MA4LFY6DAN"
     assert "has passed" in dialog.deadline.text()
     assert not dialog.submit_button.isEnabled()  # a contact is required
     qtbot.keyClicks(dialog.contact_edit, "Wang 13800001111")

@@ -15,6 +15,7 @@ from app.ui.renewal.recharge_dialog import RechargeDialog
 from tests.gui.conftest import trusted_keys
 from tests.gui.helpers import TIMEOUT, top_dialog
 from tests.gui.purchase_setup import Buyer, make_buyer
+from tests.support.purchase import place_past_renewal
 
 pytestmark = pytest.mark.gui
 
@@ -100,7 +101,7 @@ def test_invoice_request_then_refund_goes_through_support(qtbot, panel_app, buye
     dialog = page.invoice_dialog
     assert dialog is not None
     dialog.title_edit.setText("上海示例商贸有限公司")
-    dialog.tax_edit.setText("91310000MA1P000001")
+    dialog.tax_edit.setText("91310000MA1F5K90P6")
     dialog.email_edit.setText("finance@example.com")
     dialog.accept()
     qtbot.waitUntil(lambda: not page.ops, timeout=TIMEOUT)
@@ -111,7 +112,10 @@ def test_invoice_request_then_refund_goes_through_support(qtbot, panel_app, buye
 
 def test_renewal_code_of_an_order_is_shown_copied_and_redeemed(qtbot, panel_app, buyer):
     before = buyer.service.local_status().document.expires_at
-    order = buy(buyer, ("renewal_12m", buyer.ledger_a, 2025, 1))
+    # Renewal is no longer sold with a ledger's items; an order placed before that still shows its code.
+    payment_id = place_past_renewal(buyer.live, buyer.licence_id, buyer.ledger_a)
+    assert buyer.press_pay(f"{buyer.live.url}/pay/{payment_id}").status_code == 200
+    [order] = [o for o in buyer.service.orders() if o.payment is not None and o.payment.id == payment_id]
     code = order.recharge_codes[0].code
     page = open_page(qtbot, buyer.service)
     assert [f.value.text() for f in page.code_fields] == [code]

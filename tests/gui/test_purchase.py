@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
@@ -153,65 +150,7 @@ def test_cancelling_the_payment_returns_to_the_list(qtbot, panel_app, buyer):
     assert not dialog.payment_view.ops
 
 
-# -- blocked states ---------------------------------------------------------------------------------------
-
-
-def assert_every_buy_path_disabled(dialog: PurchaseDialog) -> None:
-    assert dialog.buy_controls, "the modules are still listed"
-    assert all(not control.isEnabled() for control in dialog.buy_controls.values())
-    assert not dialog.buy_button.isEnabled()
-
-
-def test_illegal_copy_cannot_buy_anything(qtbot, panel_app, buyer):
-    # Another public key under the signer's own key id: the cached document's signature fails — 非法复制品.
-    # (A key id the panel does not know at all is a vendor key rotation: 需要更新面板, see test_support_and_accounts.)
-    buyer.service.trusted_keys = {kid: Ed25519PrivateKey.generate().public_key() for kid in buyer.service.trusted_keys}
-    dialog = open_dialog(qtbot, buyer.service)
-    assert dialog.banner.isVisible()
-    assert "非法复制品" in dialog.banner_state.text() and "Illegal copy" in dialog.banner_state.text()
-    assert "Nothing can be bought" in dialog.banner_why.text()
-    assert dialog.banner_todo.text().startswith("What to do:")
-    assert not dialog.buy_button.isEnabled()
-    assert all(not c.isEnabled() for c in dialog.buy_controls.values())
-
-
-def test_too_many_machines_blocks_buying_and_offers_the_machines_dialog(qtbot, panel_app, buyer):
-    buyer.add_machines(3)  # 4 machines on 3 seats: the server's verdict, unknown to the cached document
-    opened: list[bool] = []
-    dialog = open_dialog(qtbot, buyer.service, on_manage_machines=lambda: opened.append(True))
-    choose_target(qtbot, dialog, buyer.ledger_a, 2025)  # the server's verdict comes with the ledger-year's catalogue
-    assert_every_buy_path_disabled(dialog)
-    assert "认证超台数" in dialog.banner_state.text() and "Too many computers" in dialog.banner_state.text()
-    assert "Deactivate a computer" in dialog.banner_todo.text()
-    assert dialog.machines_button.isVisible()
-    qtbot.mouseClick(dialog.machines_button, Qt.MouseButton.LeftButton)
-    assert opened == [True]
-
-
-def test_expired_licence_can_only_renew(qtbot, panel_app, buyer):
-    buyer.set_licence(expires_at=buyer.live.clock.now() - timedelta(days=1))
-    buyer.service.reauthenticate()
-    dialog = open_dialog(qtbot, buyer.service)
-    assert "已过期" in dialog.banner_state.text()  # this computer's state says so before any ledger-year is chosen
-    choose_target(qtbot, dialog, buyer.ledger_b, 2024)
-    assert "Only a renewal can be bought" in dialog.banner_why.text()
-    enabled = {sku for sku, control in dialog.buy_controls.items() if control.isEnabled()}
-    assert enabled == {"renewal_12m"}
-    dialog.buy_controls["renewal_12m"].setValue(1)
-    assert dialog.buy_button.isEnabled()
-
-
-def test_not_activated_shows_the_state_and_buys_nothing(qtbot, panel_app, sqlite_server, make_service):
-    from tests.support.accounts import DEFAULT_PASSWORD, make_account
-
-    make_account(sqlite_server, "13700000001")
-    service = make_service(sqlite_server.url, trusted=trusted_keys(sqlite_server))
-    service.sign_in("13700000001", DEFAULT_PASSWORD, remember=False)
-    dialog = open_dialog(qtbot, service)
-    assert "未激活" in dialog.banner_state.text() and "Not activated" in dialog.banner_state.text()
-    assert "Activate it" in dialog.banner_todo.text()
-    assert not dialog.buy_button.isEnabled()
-    assert not dialog.change_button.isEnabled()
+# -- blocked states: the one blocked screen is tested in test_purchase_blocked.py -------------------------
 
 
 def test_server_refusal_is_shown_when_the_state_changed_after_opening(qtbot, panel_app, buyer):

@@ -73,7 +73,7 @@ def test_cloud_over_ledgers_renews_after_archiving_a_ledger_and_is_active_withou
     # Way out 1: raise the count — priced per ledger, the new expiry shown before ordering.
     click(qtbot, page.raise_button)
     qtbot.waitUntil(lambda: page.quote is not None and not page.ops, timeout=TIMEOUT)
-    assert page.quote.ledgers.requested == 5 and page.price_value.text() == "¥1247.50"
+    assert page.quote.ledgers.requested == 5 and page.price_value.text() == "CN¥1,247.50"
     assert page.new_expiry_value.text() == date_text(add_months(before, 12))  # stacks on the current expiry
     assert page.order_button.isEnabled()
 
@@ -94,7 +94,7 @@ def test_cloud_over_ledgers_renews_after_archiving_a_ledger_and_is_active_withou
     qtbot.waitUntil(lambda: gone(dialog), timeout=TIMEOUT)
     qtbot.waitUntil(lambda: page.quote is not None and not page.ops, timeout=TIMEOUT)
     assert page.quote.ledgers == QuoteLedgers(in_use=4, requested=4, purchased=4)
-    assert page.price_value.text() == "¥998.00" and not page.shortfall_box.isVisible()
+    assert page.price_value.text() == "CN¥998.00" and not page.shortfall_box.isVisible()
 
     click(qtbot, page.order_button)
     pay_and_wait(qtbot, demo.live, page)
@@ -128,7 +128,7 @@ def test_renewing_an_expired_licence_starts_from_today(qtbot, panel_app, sqlite_
 
     page.period.setCurrentIndex(page.period.findData(24))
     qtbot.waitUntil(lambda: page.quote is not None and page.quote.months == 24 and not page.ops, timeout=TIMEOUT)
-    assert page.price_value.text() == "¥1196.00"
+    assert page.price_value.text() == "CN¥1,196.00"
     click(qtbot, page.order_button)
     pay_and_wait(qtbot, sqlite_server, page)
 

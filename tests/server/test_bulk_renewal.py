@@ -113,7 +113,7 @@ def test_invoice_and_notifications_to_another_party(live_server: LiveServer) -> 
     invoice = {
         "kind": "other",
         "name": "上海汇总集团有限公司",
-        "tax_id": "91310000MA1GROUP9",
+        "tax_id": "91310000MA1GB68RFL",
         "email": "fin@group.example",
     }
     notify = {"kind": "other", "name": "王经理", "email": "wang@chenguang.example"}
@@ -123,7 +123,7 @@ def test_invoice_and_notifications_to_another_party(live_server: LiveServer) -> 
     for x in body["renewal"]["lines"]:
         assert x["invoice"] == {
             "title": "上海汇总集团有限公司",
-            "tax_id": "91310000MA1GROUP9",
+            "tax_id": "91310000MA1GB68RFL",
             "email": "fin@group.example",
             "address": "",
         }

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
+from licence_protocol.document import LicenceDocument
 from licence_protocol.envelope import (
     SIGNING_PREFIX,
     BadSignatureError,
@@ -100,7 +101,12 @@ def test_payload_has_the_agreed_shape(live_server: LiveServer, activated: tuple[
     assert set(p) == PAYLOAD_KEYS
     assert p["serial_masked"].count("****") == 2
     assert p["account"] == {"id": alice.account_id, "display": "138****0001"}
-    assert p["organisation"] == {"id": alice.org_id, "name": "示例科技有限公司", "tax_id": "91310000MA1K000001"}
+    assert p["organisation"] == {
+        "id": alice.org_id,
+        "name": "示例科技有限公司",
+        "tax_id": "91310000MA1K000001",
+        "market": "CN",
+    }
     assert set(p["machine"]) == {"id", "feature_code", "components", "name"}
     assert p["machine"]["components"] == machine(1)["components"]
     assert p["ledgers"] == {"purchased": 1, "in_use": 1}
@@ -111,3 +117,32 @@ def test_payload_has_the_agreed_shape(live_server: LiveServer, activated: tuple[
     assert p["entitlements"] == [{"module": "period_close", "ledger_id": ledger_id, "fiscal_year": 2025}]
     assert p["addons"] == [] and p["expires_at"] is None
     assert p["server_time"] == p["issued_at"]
+
+
+def test_a_vietnamese_organisations_document_names_its_market(live_server: LiveServer) -> None:
+    """The panel checks the organisation's tax id by the market the document names, not by its UI language."""
+    alice = customer(live_server, "13800000002")
+    created = alice.post("/orgs", {"name": "Công ty TNHH Hà Nội", "tax_id": "0105943788", "market": "VN"})
+    assert created.status_code == 201, created.text
+    assert created.json()["market"] == "VN"
+    alice.org_id = created.json()["id"]
+    key = issue_licence(live_server)
+    assert alice.activate(key, 1).status_code in (200, 201)
+    body = {"fingerprint": machine(1)["fingerprint"], "components": machine(1)["components"], "nonce": "B" * 32}
+    r = alice.post(f"/licences/{key.licence_id}/validate", body)
+    assert r.status_code == 200, r.text
+    payload = verify_envelope(r.json()["document"], served_keys(live_server)).payload
+    assert payload["organisation"]["market"] == "VN"
+    assert payload["organisation"]["tax_id"] == "0105943788"
+    assert LicenceDocument.from_payload(payload).organisation.market == "VN"
+
+
+def test_a_document_from_a_server_before_markets_reads_as_china() -> None:
+    payload = {
+        "format": 1, "licence_id": 1, "product": {"code": "p", "name": "P"}, "edition": "standard",
+        "status": "active", "account": {"id": 1}, "organisation": {"id": 2, "name": "示例", "tax_id": "x"},
+        "machine": {"feature_code": "f", "components": {}}, "seats": {"used": 1, "max": 1}, "expires_at": None,
+        "issued_at": "2026-01-01T00:00:00Z", "lease_expires_at": "2026-02-01T00:00:00Z",
+        "server_time": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+    assert LicenceDocument.from_payload(payload).organisation.market == "CN"

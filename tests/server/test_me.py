@@ -48,10 +48,10 @@ def set_pending(live: LiveServer, org_id: int, deadline: datetime) -> None:
 
 def test_me_shows_the_account_and_its_organisations(live_server: LiveServer) -> None:
     _, api = signed_in(live_server, "13700000001", role="service_accountant")
-    r = api.post("/orgs", {"name": " 示例科技有限公司 ", "tax_id": "91310000MA1K000001"})
+    r = api.post("/orgs", {"name": " 示例科技有限公司 ", "tax_id": "91310000MA1KCHMLJH"})
     assert r.status_code == 201, r.text
     org = r.json()
-    assert org["name"] == "示例科技有限公司" and org["tax_id"] == "91310000MA1K000001"
+    assert org["name"] == "示例科技有限公司" and org["tax_id"] == "91310000MA1KCHMLJH"
     assert org["certification"] == {"status": "none", "deadline": None}
     no_tax = api.post("/orgs", {"name": "个体户"}).json()
     assert no_tax["tax_id"] == ""
@@ -90,14 +90,14 @@ def test_submitting_certification_certifies_in_the_sandbox(live_server: LiveServ
 
     r = api.post(
         f"/orgs/{org_id}/certification",
-        {"name": "新名称有限公司", "tax_id": "91440300MA5F000002", "contact": "13700000003"},
+        {"name": "新名称有限公司", "tax_id": "91440300MA5FU4CF58", "contact": "13700000003"},
     )
     assert r.status_code == 200, r.text
     assert r.json()["certification"]["status"] == "certified"
     org = api.get("/me").json()["organisations"][0]
     assert (org["name"], org["tax_id"], org["certification"]["status"]) == (
         "新名称有限公司",
-        "91440300MA5F000002",
+        "91440300MA5FU4CF58",
         "certified",
     )
 

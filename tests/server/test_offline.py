@@ -224,7 +224,7 @@ def test_refresh_carries_certification_to_the_offline_machine(live_server: LiveS
     overdue = upload(alice, lease_request("refresh", 1, licence_id=key.licence_id, tag="c1")).json()
     assert payload_of(overdue["document"])["certification"]["status"] == "overdue"
 
-    details = {"name": "示例科技有限公司", "tax_id": "91310000MA1K000001", "contact": "13800000001"}
+    details = {"name": "示例科技有限公司", "tax_id": "91310000MA1KCHMLJH", "contact": "13800000001"}
     assert alice.post(f"/orgs/{alice.org_id}/certification", details).status_code == 200
     refreshed = upload(alice, lease_request("refresh", 1, licence_id=key.licence_id, tag="c2")).json()
 

@@ -93,9 +93,18 @@ def test_blocked_licences_cannot_buy_modules(live_server: LiveServer, setup: dic
     assert shop.catalogue(shop.ledger_a, 2025)["purchase"]["state"] == state
 
 
-def test_expired_licence_may_still_renew_and_cloud_over_ledgers_may_buy_ledgers(live_server: LiveServer) -> None:
+def test_renewal_is_refused_in_a_ledger_purchase_and_cloud_over_ledgers_may_buy_ledgers(
+    live_server: LiveServer,
+) -> None:
     expired = make_shop(live_server, expires_in=timedelta(days=-1))
-    assert expired.order(item("renewal_12m", expired.ledger_a, 2025)).status_code == 201
+    r = expired.order(item("renewal_12m", expired.ledger_a, 2025))
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "UNKNOWN_SKU" and error["details"] == {"sku": "renewal_12m"}
+    assert "renewal screen" in error["message"] and "/renewals" in error["message"]
+    assert expired.get("/orders").json()["orders"] == []
+    cat = expired.catalogue(expired.ledger_a, 2025)
+    assert cat["purchase"]["state"] == "EXPIRED" and not any(i["purchasable"] for i in cat["items"])
 
     cloud = make_shop(live_server, edition="cloud", ledgers_purchased=2, extra_ledgers=1)
     order = cloud.buy(item("ledgers_1", cloud.ledger_a, 2025))
@@ -103,7 +112,7 @@ def test_expired_licence_may_still_renew_and_cloud_over_ledgers_may_buy_ledgers(
     assert cloud.catalogue(cloud.ledger_a, 2025)["purchase"] == {
         "allowed": True,
         "state": "ACTIVE",
-        "kinds": ["ledgers", "module", "renewal", "vouchers"],
+        "kinds": ["ledgers", "module", "renewal", "seats", "vouchers"],
     }
 
 
@@ -146,7 +155,7 @@ def test_unpaid_order_expires_with_its_payment(live_server: LiveServer) -> None:
 def test_invoice_is_issued_on_a_paid_order_only(live_server: LiveServer) -> None:
     shop = make_shop(live_server)
     pending = shop.new_order(item("accounting", shop.ledger_a, 2024))
-    invoice = {"title": "示例科技有限公司", "tax_id": "91310000MA1K000001", "email": "a@example.com"}
+    invoice = {"title": "示例科技有限公司", "tax_id": "91310000MA1KCHMLJH", "email": "a@example.com"}
     r = shop.post(f"/orders/{pending['id']}/invoice", invoice)
     assert r.status_code == 409 and r.json()["error"]["code"] == "ORDER_NOT_PAID"
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from server.models import Licence
 from tests.support.live import LiveServer
-from tests.support.purchase import item, make_shop, signed_callback
+from tests.support.purchase import buy_past_renewal, item, make_shop, signed_callback
 
 
 def _expiry(live: LiveServer, licence_id: int) -> datetime:
@@ -58,7 +58,7 @@ def test_refund_after_7_days_is_closed_with_the_support_route(live_server: LiveS
 def test_refund_after_an_invoice_goes_through_customer_service(live_server: LiveServer) -> None:
     shop = make_shop(live_server)
     order = shop.buy(item("accounting", shop.ledger_a, 2025))
-    invoice = {"title": "示例科技有限公司", "tax_id": "91310000MA1K000001", "email": "a@example.com"}
+    invoice = {"title": "示例科技有限公司", "tax_id": "91310000MA1KCHMLJH", "email": "a@example.com"}
     assert shop.post(f"/orders/{order['id']}/invoice", invoice).status_code == 200
 
     r = shop.post(f"/orders/{order['id']}/refund-request")
@@ -74,7 +74,7 @@ def test_refund_after_an_invoice_goes_through_customer_service(live_server: Live
 def test_recharge_code_from_a_renewal_extends_the_licence_once(live_server: LiveServer) -> None:
     shop = make_shop(live_server, expires_in=timedelta(days=20))
     before = _expiry(live_server, shop.licence_id)
-    order = shop.buy(item("renewal_12m", shop.ledger_a, 2025))
+    order = buy_past_renewal(shop)
     [code] = order["recharge_codes"]
     assert code["months"] == 12 and code["status"] == "unused" and code["code"].startswith("RC-")
 
@@ -93,7 +93,7 @@ def test_recharge_code_from_a_renewal_extends_the_licence_once(live_server: Live
 
 def test_recharging_an_expired_licence_counts_from_now(live_server: LiveServer) -> None:
     shop = make_shop(live_server, expires_in=timedelta(days=-40))
-    order = shop.buy(item("renewal_12m", shop.ledger_a, 2025))
+    order = buy_past_renewal(shop)
     now = live_server.clock.now()
 
     r = shop.post("/recharge-codes/redeem", {"code": order["recharge_codes"][0]["code"], "licence_id": shop.licence_id})
@@ -110,7 +110,7 @@ def test_wrong_refunded_or_foreign_recharge_codes(live_server: LiveServer) -> No
     r = shop.post("/recharge-codes/redeem", {"code": "RC-AAAA-BBBB-CCCC-DDDD", "licence_id": shop.licence_id})
     assert r.status_code == 400 and r.json()["error"]["code"] == "CODE_INVALID"
 
-    order = shop.buy(item("renewal_12m", shop.ledger_a, 2025))
+    order = buy_past_renewal(shop)
     code = order["recharge_codes"][0]["code"]
     assert other.post("/recharge-codes/redeem", {"code": code, "licence_id": shop.licence_id}).status_code == 404
     refunded = shop.post(f"/orders/{order['id']}/refund-request").json()
@@ -121,7 +121,7 @@ def test_wrong_refunded_or_foreign_recharge_codes(live_server: LiveServer) -> No
 
 def test_a_suspended_licence_cannot_be_recharged(live_server: LiveServer) -> None:
     shop = make_shop(live_server)
-    order = shop.buy(item("renewal_12m", shop.ledger_a, 2025))
+    order = buy_past_renewal(shop)
     code = order["recharge_codes"][0]["code"]
     before = _expiry(live_server, shop.licence_id)
     with live_server.session() as s:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from licence_protocol.envelope import b64url_decode
@@ -23,8 +23,11 @@ from tests.support.licensing import customer, issue_licence, machine
 from tests.support.live import LiveServer
 
 # BEGIN; token + account + licence + policy + product + organisation + seated machines + the document's
-# seat count, ledgers in use, entitlements, voucher years and add-ons (one SELECT); UPDATE of the machine; COMMIT.
-VALIDATE_ROUND_TRIPS = 4
+# seat count, ledgers in use, entitlements, voucher years and add-ons (one SELECT); COMMIT. A read only.
+VALIDATE_ROUND_TRIPS = 3
+# Once a minute per machine validate also writes when it was last seen: one UPDATE in the same transaction;
+# on SQLite the read ends first and the UPDATE has its own (local calls, no network).
+VALIDATE_SEEN_ROUND_TRIPS = {"sqlite": 6, "postgresql": 4}
 # The same machine activated again. BEGIN, token + account, (PostgreSQL: the guess lock), pruning old
 # guesses, both guess counts (one query), organisation, licence (locked), its machines, UPDATE of the
 # machine, the document's facts, COMMIT.
@@ -72,9 +75,29 @@ def test_one_validate_makes_few_round_trips(live_server: LiveServer) -> None:
     assert r.status_code == 200, r.text
     assert len(seen) <= VALIDATE_ROUND_TRIPS, "\n".join(seen)
     assert seen[0] == "BEGIN" and seen[-1] == "COMMIT" and seen.count("BEGIN") == 1, seen
-    assert sum(s.startswith("UPDATE") for s in seen) == 1, seen
     assert sum(s.startswith("SELECT") for s in seen) == 1, seen  # token, licence and the document's facts
+    assert not any(s.startswith("UPDATE") for s in seen), seen  # seen a moment ago: nothing to write
     assert not any("announcements" in s for s in seen), seen  # the maintenance window comes from a cache
+
+
+def test_validate_writes_when_the_machine_was_last_seen_once_a_minute(live_server: LiveServer) -> None:
+    alice = customer(live_server, "13800000001")
+    key = issue_licence(live_server)
+    assert alice.activate(key, 1).status_code == 200
+    body = {**machine(1), "nonce": "round-trip-nonce-0002"}
+    live_server.clock.advance(timedelta(minutes=2))
+
+    with round_trips(live_server) as seen:
+        r = alice.post(f"/licences/{key.licence_id}/validate", body)
+
+    assert r.status_code == 200, r.text
+    dialect = live_server.ctx.engine.dialect.name
+    assert len(seen) <= VALIDATE_SEEN_ROUND_TRIPS[dialect], "\n".join(seen)
+    assert sum(s.startswith("SELECT") for s in seen) == 1, seen
+    assert sum(s.startswith("UPDATE machines") for s in seen) == 1, seen
+    issued = json.loads(b64url_decode(r.json()["document"]["payload"]))["issued_at"]
+    machines = alice.get(f"/licences/{key.licence_id}/machines").json()["machines"]
+    assert datetime.fromisoformat(machines[0]["last_seen_at"]) == datetime.fromisoformat(issued)
 
 
 def test_activate_and_login_make_few_round_trips(live_server: LiveServer) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from server.models import Licence, Machine, Organisation
+from server.models import Licence, Machine, Order, OrderItem, Organisation
 from server.services import admin, payments
 from tests.support.accounts import auth_headers, make_account, make_org, token_for
 from tests.support.live import LiveServer
@@ -67,6 +67,61 @@ class Shop:
         r = self.press_pay(order["payment"]["id"])
         assert r.status_code == 200, r.text
         return self.get(f"/orders/{order['id']}").json()  # type: ignore[no-any-return]
+
+
+def place_past_renewal(live: LiveServer, licence_id: int, ledger_id: int, months_packs: int = 1) -> str:
+    """A renewal_12m order as the ledger purchase sold it before renewal moved to the renewal screen (its
+    recharge codes, refunds and redemption still work), placed in storage; answers its payment's id."""
+    now = live.clock.now()
+    with live.session() as s:
+        unit = 59_800
+        licence = s.get(Licence, licence_id)
+        assert licence is not None and licence.account_id is not None
+        order = Order(
+            account_id=licence.account_id,
+            licence_id=licence_id,
+            status="pending_payment",
+            amount_minor=unit * months_packs,
+            currency="CNY",
+            created_at=now,
+            items=[
+                OrderItem(
+                    sku="renewal_12m",
+                    kind="renewal",
+                    ledger_id=ledger_id,
+                    fiscal_year=2025,
+                    quantity=months_packs,
+                    unit_amount_minor=unit,
+                    amount_minor=unit * months_packs,
+                )
+            ],
+        )
+        s.add(order)
+        s.flush()
+        return payments.create_payment(s, order, now).id
+
+
+def buy_past_renewal(shop: Shop, months_packs: int = 1) -> dict[str, Any]:
+    """``place_past_renewal`` for the shop's licence, paid through the pay page; the order as shown afterwards."""
+    payment_id = place_past_renewal(shop.live, shop.licence_id, shop.ledger_a, months_packs)
+    r = shop.press_pay(payment_id)
+    assert r.status_code == 200, r.text
+    [order] = [o for o in shop.get("/orders").json()["orders"] if o["payment"]["id"] == payment_id]
+    return order  # type: ignore[no-any-return]
+
+
+def seat_order(shop: Shop, quantity: int = 1, sku: str = "seats_1") -> requests.Response:
+    return shop.post(f"/licences/{shop.licence_id}/seat-orders", {"sku": sku, "quantity": quantity})
+
+
+def buy_seats(shop: Shop, quantity: int = 1) -> dict[str, Any]:
+    """Seat packs ordered for the licence and paid through the sandbox pay page; the order as shown afterwards."""
+    r = seat_order(shop, quantity)
+    assert r.status_code == 201, r.text
+    order = r.json()
+    paid = shop.press_pay(order["payment"]["id"])
+    assert paid.status_code == 200, paid.text
+    return shop.get(f"/orders/{order['id']}").json()  # type: ignore[no-any-return]
 
 
 def item(sku: str, ledger_id: int, fiscal_year: int, quantity: int = 1, **extra: Any) -> dict[str, Any]:

@@ -132,7 +132,7 @@ class TestMessages:
     def test_details_are_read_into_words(self) -> None:
         unlock = datetime(2026, 11, 25, 8, 15, tzinfo=UTC).isoformat()
         assert error_message(ErrorCode.ACCOUNT_LOCKED, {"unlock_at": unlock}, tz=UTC)[1] == {
-            "unlock_at": "2026-11-25 08:15"
+            "unlock_at": datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
         }
         assert error_message(ErrorCode.RATE_LIMITED, {"retry_after": 0.2})[1] == {"retry_after": 1}
         counts: dict[str, Any] = {"reregistrations": {"used": 3, "limit": 3}}

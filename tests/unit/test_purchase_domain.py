@@ -81,10 +81,10 @@ class TestMoney:
         ("minor", "text"), [(1200, "¥12.00"), (5, "¥0.05"), (19900, "¥199.00"), (0, "¥0.00"), (-150, "-¥1.50")]
     )
     def test_minor_units_to_yuan(self, minor: int, text: str) -> None:
-        assert purchase.format_money(minor) == text
+        assert purchase.format_money(minor, "CNY", "zh_CN") == text  # other languages: test_formatting.py
 
-    def test_other_currencies_keep_their_code(self) -> None:
-        assert purchase.format_money(1234, "USD") == "12.34 USD"
+    def test_other_currencies_get_their_symbol(self) -> None:
+        assert purchase.format_money(1234, "USD", "en") == "$12.34"
         assert purchase.money_text(None) == "—"
 
     def test_total_is_price_times_quantity(self) -> None:

@@ -183,7 +183,7 @@ class TestRenewal:
     def test_the_quote(self) -> None:
         quote = RenewalQuote.from_json(quote_json(current_expiry=None, priced_per="ledger"))
         assert quote.current_expiry is None and quote.priced_per == "ledger"
-        assert quote.amount.text == "¥598.00" and quote.ledgers.requested == 1
+        assert "¥598.00" in quote.amount.text and quote.ledgers.requested == 1
         with pytest.raises(ResponseFormatError, match=re.escape("quote.new_expiry is not an ISO 8601 date-time")):
             RenewalQuote.from_json(quote_json(new_expiry=None))
 

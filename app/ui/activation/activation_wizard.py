@@ -14,6 +14,7 @@ from licence_protocol.errors import ErrorCode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QFormLayout,
     QFrame,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.domain.accounts import Organisation, Profile
 from app.domain.activation import ActivationPreview, LicenceSummary
 from app.domain.key_entry import split_key_entry
-from app.i18n import tr
+from app.i18n import N_, isolate, tr
 from app.services.errors import ApiError, CancelledError, InvalidDocumentError, NetworkError
 from app.services.licence_service import LicenceService
 from app.services.local_status import LocalStatus
@@ -42,8 +43,12 @@ from app.ui.runner import CancelToken, Op, run_kept
 from app.ui.theme import repolish
 from app.ui.widgets.message import set_message
 from app.ui.widgets.state_badge import StateBadge
+from app.ui.widgets.tax_id_field import TaxIdField, panel_market
 
 T = TypeVar("T")
+
+# The markets an organisation can buy in, as the "create organisation" form offers them.
+MARKET_NAMES = (("CN", N_("China")), ("VN", N_("Vietnam")), ("IR", N_("Iran")))
 
 
 def _label(text: str = "", name: str = "fieldValue", *, wrap: bool = True) -> QLabel:
@@ -148,14 +153,27 @@ class OrganisationStep(Step):
         self.orgs.currentRowChanged.connect(lambda _r: self.changed.emit())
         self.new_name = QLineEdit()
         self.new_name.setPlaceholderText(tr("Organisation name"))
-        self.new_tax_id = QLineEdit()
+        # A new organisation buys in the market chosen here (first the UI language's), and its tax id follows
+        # that market's rule: a Vietnamese company set up from an English panel is not held to China's.
+        self.new_market = QComboBox()
+        self.new_market.setObjectName("newMarket")
+        self.new_market.setToolTip(tr("Market"))
+        self.new_market.setAccessibleName(tr("Market"))  # the row has no label: a screen reader names it so
+        for code, msgid in MARKET_NAMES:
+            self.new_market.addItem(tr(msgid), code)
+        self.new_market.setCurrentIndex(max(self.new_market.findData(panel_market()), 0))
+        self.new_tax_field = TaxIdField(optional=False, market=self.new_market.currentData())
+        self.new_tax_id = self.new_tax_field.edit
         self.new_tax_id.setPlaceholderText(tr("Tax id"))
+        self.new_tax_id.textChanged.connect(self.on_new_tax_id_text_changed)
+        self.new_market.currentIndexChanged.connect(self.on_new_market_current_index_changed)
         self.create_button = QPushButton(tr("Create organisation"))
         self.create_button.clicked.connect(self.on_create_button_clicked)
         create_row = QHBoxLayout()
-        create_row.addWidget(self.new_name, 2)
-        create_row.addWidget(self.new_tax_id, 1)
-        create_row.addWidget(self.create_button)
+        create_row.addWidget(self.new_name, 2, Qt.AlignmentFlag.AlignTop)
+        create_row.addWidget(self.new_market, 0, Qt.AlignmentFlag.AlignTop)
+        create_row.addWidget(self.new_tax_field, 1)
+        create_row.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignTop)
         self.body.addWidget(self.orgs)
         self.body.addWidget(_label(tr("Or create a new organisation:"), "muted"))
         self.body.addLayout(create_row)
@@ -176,6 +194,7 @@ class OrganisationStep(Step):
         self.orgs.clear()
         for org in organisations:
             item = QListWidgetItem(presenter.organisation_choice(org))
+            item.setToolTip(item.text())  # a long organisation name elides the line: the whole line on hover
             item.setData(Qt.ItemDataRole.UserRole, org.id)
             self.orgs.addItem(item)
             if org.id == previous or len(organisations) == 1:
@@ -192,13 +211,22 @@ class OrganisationStep(Step):
     def ready(self) -> bool:
         return self.selected is not None
 
+    def on_new_market_current_index_changed(self, _index: int) -> None:
+        self.new_tax_field.set_market(self.new_market.currentData())
+        self.on_new_tax_id_text_changed(self.new_tax_id.text())
+
+    def on_new_tax_id_text_changed(self, _text: str) -> None:
+        # Disabled while the hint under the field names a broken rule; an empty field is answered on the click.
+        self.create_button.setEnabled(self.new_tax_field.check().msgid is None)
+
     def on_create_button_clicked(self) -> None:
         name, tax_id = self.new_name.text().strip(), self.new_tax_id.text().strip()
         if not name or not tax_id:
             set_message(self.message, tr("Enter the organisation's name and tax id."))
             return
+        market = self.new_tax_field.market
         self.run(
-            lambda cancel: self.wizard.service.create_org(name, tax_id, cancel=cancel),
+            lambda cancel: self.wizard.service.create_org(name, tax_id, market=market, cancel=cancel),
             self.on_created,
             tr("Creating the organisation…"),
             self.create_button,
@@ -248,7 +276,9 @@ class ProductStep(Step):
     def on_licences_loaded(self, licences: tuple[LicenceSummary, ...]) -> None:
         self.licences.clear()
         for lic in licences:
-            self.licences.addItem(presenter.licence_summary(lic))
+            item = QListWidgetItem(presenter.licence_summary(lic))
+            item.setToolTip(item.text())  # a long product name elides the line: the whole line on hover
+            self.licences.addItem(item)
         if not self.licences.count():
             self.licences.addItem(tr("None yet"))
 
@@ -368,7 +398,9 @@ class ReviewStep(Step):
         product = presenter.product_text(preview.product, preview.edition)
         self.fields["account"].setText(presenter.current_login(self.wizard.service) or "—")
         self.fields["organisation"].setText(
-            f"{org.name if org else '—'}  ({tr('Tax id')}: {(org.tax_id if org else '') or '—'})"
+            # The name and the tax id isolated: in Persian the id's digits would otherwise join the words around.
+            f"{isolate(org.name) if org else '—'}  "
+            f"({tr('Tax ID: {tax_id}', tax_id=(org.tax_id if org else '') or '—')})"
         )
         self.fields["product"].setText(product)
         self.fields["serial"].setText(preview.serial_masked)

@@ -32,7 +32,7 @@ def expiry_text(expires_at: datetime | None, now: datetime) -> str:
     if expires_at is None:
         return tr("No expiry")
     days = (expires_at - now).days
-    day = expires_at.astimezone().strftime("%Y-%m-%d")
+    day = expires_at.astimezone().date()  # tr() writes it in the UI language's calendar
     if expires_at <= now:
         return tr("Expired on {day}", day=day)
     return tr("Until {day} ({days} days left)", day=day, days=days)

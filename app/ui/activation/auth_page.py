@@ -162,15 +162,21 @@ class AuthPage(QWidget):
         column.addWidget(title)
         column.addWidget(state_card)
         column.addWidget(details_card)
-        column.addLayout(tools)
         column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
+        # The tools stay under the scrolled cards: a long explanation (Vietnamese, Persian) scrolls the details,
+        # never half a button below the window's edge.
+        tools_bar = QWidget()
+        tools.setContentsMargins(28, 8, 28, 12)
+        tools_bar.setLayout(tools)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
         outer.addWidget(scroll)
+        outer.addWidget(tools_bar)
 
     # -- rendering --------------------------------------------------------------------------------
 
@@ -281,9 +287,9 @@ class AuthPage(QWidget):
             if expires_at is None:
                 parts.append(name)
             elif expires_at <= now:
-                parts.append(tr("{name} (expired {day})", name=name, day=expires_at.astimezone().strftime("%Y-%m-%d")))
+                parts.append(tr("{name} (expired {day})", name=name, day=expires_at.astimezone().date()))
             else:
-                parts.append(tr("{name} (until {day})", name=name, day=expires_at.astimezone().strftime("%Y-%m-%d")))
+                parts.append(tr("{name} (until {day})", name=name, day=expires_at.astimezone().date()))
         return "; ".join(parts)
 
     def _set_value(self, key: str, text: str | None, *, empty: str = "—") -> None:

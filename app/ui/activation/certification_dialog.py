@@ -23,6 +23,7 @@ from app.ui.activation.licence_dialog import LicenceChangingDialog
 from app.ui.runner import Op, run_kept
 from app.ui.status_view import StatusView
 from app.ui.widgets.message import message_label, set_message
+from app.ui.widgets.tax_id_field import TaxIdField
 
 MIN_CONTACT_CHARS = 3  # the server's rule (server/schemas/me.py CertificationRequest)
 
@@ -36,7 +37,7 @@ def deadline_text(view: StatusView | None, now: datetime) -> str:
     deadline = view.certification_deadline
     if deadline is None:
         return tr("Certification is pending.")
-    day = deadline.astimezone().strftime("%Y-%m-%d")
+    day = deadline.astimezone().date()  # tr() writes it in the UI language's calendar
     if view.certification_status == "overdue" or deadline <= now:
         return tr("The deadline ({day}) has passed: the software is restricted until certification is done.", day=day)
     return tr("Due by {day}: {days} days left.", day=day, days=(deadline - now).days)
@@ -60,12 +61,18 @@ class CertificationDialog(LicenceChangingDialog):
         self.deadline.setObjectName("nextStep")
         self.deadline.setWordWrap(True)
         self.name_edit = QLineEdit((view.organisation_name or "") if view is not None else "")
-        self.tax_edit = QLineEdit((view.organisation_tax_id or "") if view is not None else "")
+        # The organisation's own market decides the tax-id rule, not the UI language (None: the panel's market).
+        self.tax_field = TaxIdField(
+            (view.organisation_tax_id or "") if view is not None else "",
+            optional=False,
+            market=view.organisation_market if view is not None else None,
+        )
+        self.tax_edit = self.tax_field.edit
         self.contact_edit = QLineEdit()
         self.contact_edit.setPlaceholderText(tr("Name and phone or e-mail"))
         form = QFormLayout()
         form.addRow(tr("Organisation name"), self.name_edit)
-        form.addRow(tr("Tax ID"), self.tax_edit)
+        form.addRow(tr("Tax ID"), self.tax_field)
         form.addRow(tr("Contact"), self.contact_edit)
         for edit in (self.name_edit, self.tax_edit, self.contact_edit):
             edit.textChanged.connect(self.on_field_text_changed)
@@ -92,7 +99,7 @@ class CertificationDialog(LicenceChangingDialog):
     def on_field_text_changed(self, _text: str = "") -> None:
         ready = (
             bool(self.name_edit.text().strip())
-            and bool(self.tax_edit.text().strip())
+            and self.tax_field.acceptable()
             and len(self.contact_edit.text().strip()) >= MIN_CONTACT_CHARS
         )
         self.submit_button.setEnabled(ready)

@@ -30,15 +30,10 @@ from app.services.licence_service import LicenceService
 from app.ui import presenter
 from app.ui.runner import Op, run_op
 from app.ui.widgets.message import message_label, set_message
+from app.ui.widgets.password_field import PasswordField
 from app.ui.widgets.rule_list import RuleList
 
 log = logging.getLogger(__name__)
-
-
-def _password_field() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    return field
 
 
 def _demo_code_label(code_edit: QLineEdit) -> QLabel:
@@ -140,7 +135,8 @@ class SignInDialog(QDialog):
         self.expected_hint.setObjectName("nextStep")
         self.expected_hint.setWordWrap(True)
         self.expected_hint.setVisible(bool(self.expected_login))
-        self.password_edit = _password_field()
+        self.password_field = PasswordField()  # warns under the field: Caps Lock, Persian keyboard
+        self.password_edit = self.password_field.edit
         self.remember_check = QCheckBox(tr("Remember me on this computer"))
         self.remember_check.setChecked(self.service.settings.remember_login)
         self.keyring_hint = QLabel(presenter.keyring_warning(self.service) or "")
@@ -160,7 +156,7 @@ class SignInDialog(QDialog):
         form.setSpacing(10)
         form.addRow("", self.expected_hint)
         form.addRow(tr("Account"), self.login_edit)
-        form.addRow(tr("Password"), self.password_edit)
+        form.addRow(tr("Password"), self.password_field)
         form.addRow("", self.remember_check)
         form.addRow("", self.keyring_hint)
         column = QVBoxLayout(page)
@@ -232,7 +228,8 @@ class SignInDialog(QDialog):
                 self.reg_login, "register", self.reg_message, self.reg_code_button, self.reg_demo_code
             )
         )
-        self.reg_password = _password_field()
+        self.reg_password_field = PasswordField()
+        self.reg_password = self.reg_password_field.edit
         self.reg_rules = RuleList()
         self.reg_password.textChanged.connect(lambda text: self.reg_rules.set_rules(presenter.password_rules(text)))
         self.reg_rules.set_rules(presenter.password_rules(""))
@@ -247,7 +244,7 @@ class SignInDialog(QDialog):
         form.addRow(tr("Account"), self.reg_login)
         form.addRow(tr("Code"), code_row)
         form.addRow("", self.reg_demo_code)
-        form.addRow(tr("Password"), self.reg_password)
+        form.addRow(tr("Password"), self.reg_password_field)
         form.addRow("", self.reg_rules)
         return self._tab(page, form, self.reg_message, self.reg_button)
 
@@ -288,7 +285,8 @@ class SignInDialog(QDialog):
                 self.reset_login, "password_reset", self.reset_message, self.reset_code_button, self.reset_demo_code
             )
         )
-        self.reset_password = _password_field()
+        self.reset_password_field = PasswordField()
+        self.reset_password = self.reset_password_field.edit
         self.reset_rules = RuleList()
         self.reset_password.textChanged.connect(lambda text: self.reset_rules.set_rules(presenter.password_rules(text)))
         self.reset_rules.set_rules(presenter.password_rules(""))
@@ -303,7 +301,7 @@ class SignInDialog(QDialog):
         form.addRow(tr("Account"), self.reset_login)
         form.addRow(tr("Code"), code_row)
         form.addRow("", self.reset_demo_code)
-        form.addRow(tr("New password"), self.reset_password)
+        form.addRow(tr("New password"), self.reset_password_field)
         form.addRow("", self.reset_rules)
         return self._tab(page, form, self.reset_message, self.reset_button)
 

@@ -1,4 +1,5 @@
-"""设备管理: the computers a licence is activated on; deactivate one to free a seat (e.g. when 认证超台数)."""
+"""设备管理: the computers a licence is activated on; deactivate one to free a seat (e.g. when 认证超台数), or buy
+one more (增购台数)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class MachinesDialog(QDialog):
         self.changed = False
         self.op: Op | None = None
         self.rows: tuple[Machine, ...] = ()
+        self.seat_dialog: QDialog | None = None  # 增购台数, opened from here
         self.setWindowTitle(tr("Computers using this licence"))
         self.setMinimumSize(760, 400)
         self.seats = QLabel()
@@ -62,11 +64,16 @@ class MachinesDialog(QDialog):
         self.deactivate_button.setObjectName("deactivateButton")
         self.deactivate_button.setProperty("danger", True)
         self.deactivate_button.clicked.connect(self.on_deactivate_button_clicked)
+        # Freeing a seat or buying one: both ways out of 认证超台数, side by side.
+        self.buy_seats_button = QPushButton(tr("Buy more seats"))
+        self.buy_seats_button.setObjectName("buySeatsButton")
+        self.buy_seats_button.clicked.connect(self.on_buy_seats_button_clicked)
         close = QPushButton(tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.buy_seats_button)
         buttons.addWidget(self.deactivate_button)
         buttons.addWidget(close)
         hint = QLabel(
@@ -155,6 +162,15 @@ class MachinesDialog(QDialog):
             progress_text=tr("Deactivating…"),
             trigger=self.deactivate_button,
         )
+
+    def on_buy_seats_button_clicked(self) -> None:
+        from app.ui.purchase.seat_dialog import SeatPurchaseDialog
+
+        self.seat_dialog = SeatPurchaseDialog.open_for(self, self.service, self.licence_id, on_paid=self.on_seats_paid)
+
+    def on_seats_paid(self, _status: LocalStatus) -> None:
+        self.changed = True  # the caller re-authenticates: the new seat maximum reaches the cached document
+        self.load()
 
     def on_deactivated(self, _status: LocalStatus) -> None:
         self.changed = True

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app import i18n
 from app.domain.error_catalogue import error_message
+from app.domain.formatting import native_digits
 from app.domain.orders import REFUND_DAYS, Order, OrderLine, SupportRoute, support_from_details
 from app.i18n import tr
 from app.services.errors import ApiError, CancelledError, NotSignedInError
@@ -41,6 +42,7 @@ from app.ui.presenter import format_when
 from app.ui.renewal.recharge_dialog import RechargeDialog, RechargeService
 from app.ui.runner import Op, run_kept
 from app.ui.widgets.copy_field import CopyField
+from app.ui.widgets.tax_id_field import TaxIdField
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ STATUS_LABELS = {
     "pending_payment": "Awaiting payment",
     "paid": "Paid",
     "expired": "Closed (not paid in time)",
+    "refund_requested": "Refund requested",
     "refunded": "Refunded",
 }
 CODE_STATUS = {"unused": "Not used yet", "redeemed": "Redeemed", "voided": "Void (order refunded)"}
@@ -92,26 +95,34 @@ def support_text(support: SupportRoute | None) -> str:
 
 
 def item_line(item: OrderLine) -> str:
-    where = tr("Ledger {code} · fiscal year {year}", code=item.ledger.code, year=item.fiscal_year)
     name = item.name(i18n.current_language())
-    return f"{name} × {item.quantity}    {where} ({item.ledger.name})    {item.amount.text}"
+    quantity = native_digits(str(item.quantity))
+    # Names and the amount isolated: each keeps its own order on a right-to-left screen.
+    amount = i18n.isolate(item.amount.text)
+    if item.ledger is None or item.fiscal_year is None:  # a seat pack: the whole licence, no ledger-year
+        return f"{i18n.isolate(name)} × {quantity}    {tr('Whole licence')}    {amount}"
+    where = tr("Ledger {code} · fiscal year {year}", code=item.ledger.code, year=item.fiscal_year)
+    ledger = i18n.isolate(item.ledger.name)
+    return f"{i18n.isolate(name)} × {quantity}    {where} ({ledger})    {amount}"
 
 
 class InvoiceDialog(QDialog):
     """发票: title, tax id and e-mail; the sandbox issues it at once (and a refund then goes through support)."""
 
-    def __init__(self, parent: QWidget, title: str = "", tax_id: str = "") -> None:
+    def __init__(self, parent: QWidget, title: str = "", tax_id: str = "", *, market: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Request an invoice"))
         self.title_edit = QLineEdit(title)
-        self.tax_edit = QLineEdit(tax_id)
+        # The server issues the invoice in the market of the licence's organisation (None: the panel's market).
+        self.tax_field = TaxIdField(tax_id, optional=False, market=market)
+        self.tax_edit = self.tax_field.edit
         self.email_edit = QLineEdit()
         warn = QLabel(tr("After an invoice is issued, this order can be refunded only through customer service."))
         warn.setObjectName("hint")
         warn.setWordWrap(True)
         form = QFormLayout()
         form.addRow(tr("Invoice title"), self.title_edit)
-        form.addRow(tr("Tax ID"), self.tax_edit)
+        form.addRow(tr("Tax ID"), self.tax_field)
         form.addRow(tr("E-mail"), self.email_edit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Request invoice"))
@@ -128,7 +139,7 @@ class InvoiceDialog(QDialog):
         self._update_ok()
 
     def _update_ok(self) -> None:
-        ok = bool(self.title_edit.text().strip() and self.tax_edit.text().strip() and "@" in self.email_edit.text())
+        ok = bool(self.title_edit.text().strip() and self.tax_field.acceptable() and "@" in self.email_edit.text())
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
     def values(self) -> tuple[str, str, str]:
@@ -154,6 +165,9 @@ class OrdersPage(QWidget):
         self.code_rows: list[QWidget] = []
         self.code_notes: list[QLabel] = []
         self._loaded_once = False
+        self.wanted_order: int | None = None  # shown once the list is loaded (立即购买's refund path)
+        # The licence's organisation's market (CN | VN | IR), set by the window from the status; None: not known.
+        self.organisation_market: str | None = None
 
         title = QLabel(tr("My orders"))
         title.setObjectName("pageTitle")
@@ -193,10 +207,12 @@ class OrdersPage(QWidget):
         box.setContentsMargins(24, 20, 24, 20)
         box.setSpacing(12)
         box.addLayout(head)
-        box.addWidget(self.table, 2)
+        # The order's details get most of the height: at 1040×720 the list still shows a few orders, and an
+        # order's refund, invoice and recharge-code rows show whole in the longer languages (Vietnamese).
+        box.addWidget(self.table, 1)
         box.addWidget(self.empty_label)
         box.addWidget(self.message)
-        box.addWidget(self._build_detail(), 3)
+        box.addWidget(self._build_detail(), 4)
 
     def _build_detail(self) -> QWidget:
         card = QFrame()
@@ -303,14 +319,21 @@ class OrdersPage(QWidget):
         self.message.setText(text or "")
         self.message.setVisible(bool(text))
 
+    def focus_order(self, order_id: int) -> None:
+        """Show this order once the list is (re)loaded: the page loads whenever it is shown."""
+        self.wanted_order = order_id
+        if self.isVisible() and not self.ops:
+            self.refresh()
+
     def show_orders(self, orders: tuple[Order, ...]) -> None:
-        keep = self.current.id if self.current else None
+        keep = self.wanted_order or (self.current.id if self.current else None)
+        self.wanted_order = None
         self.orders = list(orders)
         self._say(None)
         self.table.setRowCount(len(self.orders))
         for row, order in enumerate(self.orders):
             cells = (
-                f"#{order.id}",
+                f"#{native_digits(str(order.id))}",  # the order number in the digits of the other texts
                 format_when(order.created_at),
                 order.amount.text,
                 status_text(order.status),
@@ -479,7 +502,7 @@ class OrdersPage(QWidget):
         if self.current is None:
             return
         order_id = self.current.id
-        dialog = InvoiceDialog(self)
+        dialog = InvoiceDialog(self, market=self.organisation_market)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._request_invoice(order_id, *dialog.values()))
         self.invoice_dialog = dialog

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 
 from app.domain import purchase
 from app.domain.orders import Order
+from app.domain.payment_methods import method_msgid, offered_methods
 from app.i18n import tr
 from app.services.errors import CancelledError
 from app.services.http import CancelToken
@@ -71,9 +72,13 @@ class PaymentView(QWidget):
         self.qr.setObjectName("payQr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setMinimumSize(180, 180)
-        scan = QLabel(tr("Scan with WeChat or Alipay, or open the pay link in a browser."))
+        scan = QLabel(tr("Scan the code or open the pay link in a browser, then pay with one of these:"))
         scan.setObjectName("hint")
         scan.setWordWrap(True)
+        # One label per method of the order's market (the server names them; the pay page offers the same).
+        self.methods_row = QHBoxLayout()
+        self.methods_row.setSpacing(6)
+        self.method_labels: list[QLabel] = []
         self.link = CopyField()
         self.open_button = QPushButton(tr("Open in browser"))
         self.open_button.clicked.connect(self.on_open_button_clicked)
@@ -100,6 +105,7 @@ class PaymentView(QWidget):
         info.setSpacing(8)
         info.addWidget(self.amount)
         info.addWidget(scan)
+        info.addLayout(self.methods_row)
         info.addWidget(self.link)
         info.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignLeft)
         info.addWidget(self.countdown)
@@ -135,6 +141,7 @@ class PaymentView(QWidget):
         payment = order.payment
         url = order.pay_url
         self.amount.setText(tr("Amount to pay: {amount}", amount=order.amount.text))
+        self._show_methods(offered_methods(payment.methods if payment is not None else ()))
         self.link.set_text(url)
         self.open_button.setEnabled(bool(url))
         payload = (payment.qr_payload if payment is not None else "") or url
@@ -153,6 +160,26 @@ class PaymentView(QWidget):
         self.on_tick_timeout()
         self._tick.start()
         self._poll.start()
+
+    def _show_methods(self, methods: tuple[str, ...]) -> None:
+        while self.methods_row.count():  # the labels and the stretch of the order shown before
+            widget = self.methods_row.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.method_labels = []
+        for method in methods:
+            label = QLabel(tr(method_msgid(method)))
+            label.setObjectName("payMethod")
+            label.setProperty("method", method)
+            label.setStyleSheet("border: 1px solid #cbd5e1; border-radius: 4px; padding: 2px 8px;")
+            self.methods_row.addWidget(label)
+            self.method_labels.append(label)
+        self.methods_row.addStretch(1)
+
+    @property
+    def method_names(self) -> list[str]:
+        """The payment methods as the user reads them, in order."""
+        return [label.text() for label in self.method_labels]
 
     def stop(self) -> None:
         """Stop the timers and drop any check still running (the dialog closed, or the user cancelled)."""

@@ -12,6 +12,7 @@ import logging
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
@@ -39,17 +40,20 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.domain import purchase, purchase_scope
+from app.domain import purchase, purchase_blocked, purchase_scope
+from app.domain.formatting import native_digits
 from app.domain.ledgers import LicenceLedgers
 from app.domain.orders import Order, OrderItem
 from app.domain.purchase import BuyVerdict, Catalogue, ItemRow, LedgerYear, Selection
+from app.domain.purchase_blocked import BlockedScreen
 from app.domain.purchase_scope import PurchaseScope
-from app.domain.states import PurchasePolicy, StateCode, state_info
+from app.domain.states import Action, PurchasePolicy, StateCode, state_info
 from app.i18n import state_label, tr
 from app.services.errors import CancelledError, ServiceError
 from app.services.http import CancelToken
 from app.services.local_status import LocalStatus
 from app.ui import presenter
+from app.ui.purchase.blocked_view import BlockedView
 from app.ui.purchase.payment_view import OrderSource, PaymentView
 from app.ui.purchase.scope_change import ScopeChangeDialog, align_with_layout, notice_text, target_text
 from app.ui.runner import Op, run_kept
@@ -88,6 +92,10 @@ class PurchaseService(OrderSource, Protocol):
     ) -> Order: ...
 
     def after_payment(self, *, cancel: CancelToken | None = None) -> LocalStatus: ...
+
+    def orders(self, *, cancel: CancelToken | None = None) -> tuple[Order, ...]: ...
+
+    def now(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -182,11 +190,19 @@ class PurchaseDialog(QDialog):
         ledger_id: int | None = None,
         fiscal_year: int | None = None,
         on_manage_machines: Callable[[], None] | None = None,
+        on_action: Callable[[str], None] | None = None,
+        on_refund: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.ops: list[Op] = []
         self.on_manage_machines = on_manage_machines
+        # Nothing can be bought: the state's action and the refund path are the panel's (the dialog closes first).
+        self.on_action = on_action
+        self.on_refund = on_refund
+        self.handed_over: str | None = None  # what the dialog closed for (an action, "REFUND"); None otherwise
+        self.blocked: BlockedScreen | None = None
+        self.orders_checked = False
         self.requested = (ledger_id, fiscal_year) if ledger_id is not None and fiscal_year is not None else None
         self.local_state: str | None = None
         self.local_details: Mapping[str, Any] = {}
@@ -224,6 +240,8 @@ class PurchaseDialog(QDialog):
         fiscal_year: int | None = None,
         on_paid: Callable[[LocalStatus], None] | None = None,
         on_manage_machines: Callable[[], None] | None = None,
+        on_action: Callable[[str], None] | None = None,
+        on_refund: Callable[[int], None] | None = None,
         after: Op | None = None,
     ) -> PurchaseDialog:
         """Open (non-modal loop: ``open()``) and start loading; ``on_paid`` gets the re-authenticated status.
@@ -231,7 +249,13 @@ class PurchaseDialog(QDialog):
         ``after``: a call still running whose end the loading waits for (the panel's start-up, which resumes the
         session the server calls need)."""
         dialog = cls(
-            parent, service, ledger_id=ledger_id, fiscal_year=fiscal_year, on_manage_machines=on_manage_machines
+            parent,
+            service,
+            ledger_id=ledger_id,
+            fiscal_year=fiscal_year,
+            on_manage_machines=on_manage_machines,
+            on_action=on_action,
+            on_refund=on_refund,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if on_paid is not None:
@@ -246,7 +270,7 @@ class PurchaseDialog(QDialog):
     # -- layout -------------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        header = QFrame()
+        self.header = header = QFrame()
         header.setObjectName("card")
         for_label = QLabel(tr("This purchase is for"))
         for_label.setObjectName("muted")
@@ -288,7 +312,11 @@ class PurchaseDialog(QDialog):
         self.payment_view.expired.connect(self.on_payment_expired)
         self.payment_view.cancelled.connect(self.on_payment_cancelled)
         self.done_page = self._build_done_page()
-        for page in (self.choose_page, self.confirm_page, self.payment_view, self.done_page):
+        self.blocked_view = BlockedView()  # instead of the header and the list when nothing can be bought
+        self.blocked_view.action_requested.connect(self.on_blocked_action_requested)
+        self.blocked_view.refund_requested.connect(self.on_refund_requested)
+        self.blocked_view.close_requested.connect(self.reject)
+        for page in (self.choose_page, self.confirm_page, self.payment_view, self.done_page, self.blocked_view):
             self.pages.addWidget(page)
 
         box = QVBoxLayout(self)
@@ -338,15 +366,11 @@ class PurchaseDialog(QDialog):
         self.banner_todo = QLabel()
         self.banner_todo.setObjectName("nextStep")
         self.banner_todo.setWordWrap(True)
-        self.machines_button = QPushButton(tr("Manage computers"))
-        self.machines_button.clicked.connect(self.on_machines_button_clicked)
-        self.machines_button.hide()
         banner_box = QVBoxLayout(self.banner)
         banner_box.setContentsMargins(14, 10, 14, 10)
         banner_box.addWidget(self.banner_state)
         banner_box.addWidget(self.banner_why)
         banner_box.addWidget(self.banner_todo)
-        banner_box.addWidget(self.machines_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.banner.hide()
 
         self.voucher_label = QLabel()
@@ -635,6 +659,7 @@ class PurchaseDialog(QDialog):
         self.rows = purchase.item_rows(catalogue)
         self.verdict = purchase.buy_verdict(self.local_state, catalogue.purchase if catalogue else None)
         self._show_banner()
+        self._show_blocked()
         used, quota = (catalogue.vouchers.used, catalogue.vouchers.quota) if catalogue else (0, 0)
         self.voucher_label.setText(
             tr("Vouchers used in this ledger-year: {used} / {quota}", used=used, quota=quota) if catalogue else ""
@@ -652,7 +677,9 @@ class PurchaseDialog(QDialog):
             name = row.name(language)
             if row.kind == "vouchers" and row.pack_size:
                 name += "  " + tr("(adds {count} vouchers to this ledger-year)", count=row.pack_size)
-            self.table.setItem(index, COL_NAME, QTableWidgetItem(name))
+            name_item = QTableWidgetItem(name)
+            name_item.setToolTip(name)  # the pack's note elides in the longer languages: in full on hover
+            self.table.setItem(index, COL_NAME, name_item)
             state = QTableWidgetItem(self.state_text(row))
             if row.is_module:
                 state.setForeground(Qt.GlobalColor.darkGreen if row.opened else Qt.GlobalColor.darkRed)
@@ -699,23 +726,50 @@ class PurchaseDialog(QDialog):
             return
         info = state_info(verdict.state)
         label = state_label(info)
-        self.banner_state.setText(
-            tr(
-                "Licence state: {label}",
-                label=info.label_zh if label == info.label_zh else f"{info.label_zh} · {label}",
-            )
-        )
+        if i18n.current_language() not in ("zh_CN", "en"):
+            shown = label  # the Chinese name beside Vietnamese or Persian words is a leftover, not a help
+        else:
+            shown = info.label_zh if label == info.label_zh else f"{info.label_zh} · {label}"
+        self.banner_state.setText(tr("Licence state: {label}", label=shown))
         details = self.local_details if verdict.decided_by == "local" else {}
         why = [text for text in (_explanation(info.explanation, details), tr(_POLICY_REASONS[info.purchase])) if text]
         if info.purchase is PurchasePolicy.ALLOWED:  # the server restricted a state this computer thinks allowed
             why.append(tr(_POLICY_REASONS[PurchasePolicy.BLOCKED]))
         self.banner_why.setText(("" if i18n.current_language() == "zh_CN" else " ").join(why))
         self.banner_todo.setText(tr("What to do: {step}", step=tr(info.next_step)))
-        self.machines_button.setVisible(
-            verdict.state == StateCode.TOO_MANY_MACHINES.value and self.on_manage_machines is not None
-        )
         self.banner.show()
         repolish(self.banner)
+
+    def _show_blocked(self) -> None:
+        """Nothing can be bought: the one blocked screen replaces the ledger-year header and the list."""
+        screen = purchase_blocked.blocked_screen(self.verdict) if self.local_state is not None else None
+        self.blocked = screen
+        current = self.pages.currentWidget()
+        if screen is None:
+            self.header.show()
+            if current is self.blocked_view:
+                self.pages.setCurrentWidget(self.choose_page)
+            return
+        if current not in (self.choose_page, self.blocked_view):
+            return  # mid-purchase or paid: that step stays; the state shows once the user is back
+        details = self.local_details if self.verdict.decided_by == "local" else {}
+        self.blocked_view.show_screen(screen, details)
+        self.header.hide()
+        self.pages.setCurrentWidget(self.blocked_view)
+        self._check_refund()
+
+    def _check_refund(self) -> None:
+        """Once per dialog: whether a recent payment can still be refunded (only a signed-in account has orders)."""
+        if self.orders_checked or self.on_refund is None or not getattr(self.service, "signed_in", True):
+            return
+        self.orders_checked = True
+        licence_id = self.catalogue.licence_id if self.catalogue is not None else None
+
+        def offer(orders: tuple[Order, ...]) -> None:
+            self.blocked_view.show_refund(purchase_blocked.refund_offer(orders, self.service.now(), licence_id))
+
+        # Quietly: without the refund path the screen is complete, so a failure only leaves it out.
+        self.run(lambda cancel: self.service.orders(cancel=cancel), offer, on_failure=lambda _exc: None, silent=True)
 
     def selection(self) -> list[Selection]:
         chosen = []
@@ -773,9 +827,21 @@ class PurchaseDialog(QDialog):
         else:
             self.scope_box = ScopeChangeDialog.ask(self, change, lambda: self.load_catalogue(target))
 
-    def on_machines_button_clicked(self) -> None:
-        if self.on_manage_machines is not None:
+    def on_blocked_action_requested(self, action: str) -> None:
+        """The blocked screen's action is the panel's: the dialog closes and hands it over."""
+        if self.on_action is not None:
+            self.handed_over = action
+            self.reject()
+            self.on_action(action)
+        elif action == Action.MANAGE_MACHINES and self.on_manage_machines is not None:
             self.on_manage_machines()
+
+    def on_refund_requested(self, order_id: int) -> None:
+        """我的订单 → 申请退款 for that order: the orders page has the rule, the confirmation and the refund."""
+        if self.on_refund is not None:
+            self.handed_over = "REFUND"
+            self.reject()
+            self.on_refund(order_id)
 
     def on_buy_button_clicked(self) -> None:
         chosen = self.selection()
@@ -783,9 +849,9 @@ class PurchaseDialog(QDialog):
             return
         names = {row.sku: row.name(i18n.current_language()) for row in self.rows}
         prices = {row.sku: row for row in self.rows}
-        lines = [
-            f"• {names[s.sku]} × {s.quantity}    "
-            + purchase.format_money(prices[s.sku].price_minor * s.quantity, prices[s.sku].currency)
+        lines = [  # name and amount isolated: each keeps its own order on a right-to-left screen
+            f"• {i18n.isolate(names[s.sku])} × {native_digits(str(s.quantity))}    "
+            + i18n.isolate(purchase.format_money(prices[s.sku].price_minor * s.quantity, prices[s.sku].currency))
             for s in chosen
         ]
         where = target_text(self.target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from app.domain import formatting
 from app.domain.orders import Order
 from app.domain.renewal import RenewalQuote, RenewalRequest
 from app.i18n import tr
@@ -40,4 +41,5 @@ def period_text(months: int) -> str:
 
 
 def date_text(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d") if value is not None else "—"
+    """A day in the UI language's calendar and digits (Solar Hijri under Persian); a dash when there is none."""
+    return formatting.format_date(value.astimezone()) if value is not None else "—"

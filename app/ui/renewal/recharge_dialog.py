@@ -10,7 +10,6 @@ from licence_protocol.errors import ErrorCode
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from app.domain.error_catalogue import format_local_time
 from app.domain.error_codes import ClientErrorCode
 from app.domain.orders import RedeemResult
 from app.i18n import tr
@@ -109,7 +108,7 @@ class RechargeDialog(QDialog):
             tr(
                 "Added {months} months. The licence now runs until {when}.",
                 months=answer.months,
-                when=format_local_time(answer.expires_at),
+                when=answer.expires_at.astimezone(),  # tr() writes it in the UI language
             )
         )
         self.redeemed.emit(result.status)

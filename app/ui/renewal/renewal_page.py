@@ -33,7 +33,7 @@ from app.domain.ledgers import LicenceLedgers
 from app.domain.orders import Order
 from app.domain.renewal import LedgerInUse, LedgerShortfall, RenewalItem, RenewalQuote, RenewalRequest
 from app.domain.states import state_info
-from app.i18n import state_label, tr
+from app.i18n import isolate, state_label, tr
 from app.services.errors import ApiError, CancelledError
 from app.services.http import CancelToken
 from app.services.local_status import LocalStatus
@@ -83,6 +83,20 @@ class RenewalPaid:
     order: Order
 
 
+@dataclass(frozen=True)
+class RenewalViewState:
+    """What the user chose and where they are, carried over when the window is rebuilt (a language switch)."""
+
+    months: int
+    ledger_count: int
+    step: str  # form | payment | done
+    quote: RenewalQuote | None
+    shortfall: LedgerShortfall | None
+    order: Order | None
+    paid: RenewalPaid | None
+    payment_ends: datetime | None  # the payment countdown's end, so a rebuild does not restart it
+
+
 def field_card(rows: list[tuple[str, QLabel]], *, value_style: str | None = "fieldValue") -> tuple[QFrame, QFormLayout]:
     """A card of name → value rows (names styled ``fieldName``, values ``value_style`` unless None)."""
     card = QFrame()
@@ -100,7 +114,7 @@ def field_card(rows: list[tuple[str, QLabel]], *, value_style: str | None = "fie
 
 def state_text(code: str) -> str:
     info = state_info(code)
-    return f"{state_label(info)} ({info.code.value})"
+    return f"{state_label(info)} ({isolate(info.code.value)})"
 
 
 class RenewalPage(QWidget):
@@ -122,6 +136,7 @@ class RenewalPage(QWidget):
         self.shortfall: LedgerShortfall | None = None  # the server refused the count: LEDGER_COUNT_BELOW_IN_USE
         self.order: Order | None = None
         self.renewed_order: Order | None = None
+        self.renewed_result: RenewalPaid | None = None
         self._quote_op: Op | None = None
         self._archive_after_load = False
         self._quiet_host = QWidget()  # quotes refresh quietly: no progress cover on every spin-box click
@@ -351,7 +366,7 @@ class RenewalPage(QWidget):
         self.edition = doc.edition
         self.expires_at = doc.expires_at
         self.product_value.setText(f"{doc.product.name} {doc.product.version}".strip())
-        self.org_value.setText(f"{doc.organisation.name}  ({doc.organisation.tax_id})")
+        self.org_value.setText(f"{isolate(doc.organisation.name)}  ({isolate(doc.organisation.tax_id)})")
         self._show_expiry(doc.expires_at)
         if doc.perpetual:
             self._show_unavailable(tr("This licence never expires, so there is nothing to renew."))
@@ -580,7 +595,13 @@ class RenewalPage(QWidget):
         self.run(work, self.on_renewal_applied, progress_text=tr("Checking the licence online…"), cancellable=False)
 
     def on_renewal_applied(self, result: RenewalPaid) -> None:
+        self._show_renewed(result)
+        self.licence_changed.emit(result.status)
+        self.renewed.emit(result.status)
+
+    def _show_renewed(self, result: RenewalPaid) -> None:
         status, order = result.status, result.order
+        self.renewed_result = result
         self.renewed_order = order
         self.status = status
         doc = status.document
@@ -593,8 +614,6 @@ class RenewalPage(QWidget):
         self.done_note.setText(tr("The licence was checked online again: no restart is needed."))
         self._show_expiry(expiry)
         self.quote = None
-        self.licence_changed.emit(status)
-        self.renewed.emit(status)
 
     def on_back_button_clicked(self) -> None:
         self.steps.setCurrentWidget(self.form_page)
@@ -611,6 +630,45 @@ class RenewalPage(QWidget):
         self.payment_view.stop()
         for op in list(self.ops):
             op.cancel()
+
+    # -- rebuilt in another language ------------------------------------------------------------------
+
+    def view_state(self) -> RenewalViewState:
+        step = {self.payment_page: "payment", self.done_page: "done"}.get(self.steps.currentWidget(), "form")
+        return RenewalViewState(
+            months=self.months,
+            ledger_count=self.ledger_count.value(),
+            step=step,
+            quote=self.quote,
+            shortfall=self.shortfall,
+            order=self.order,
+            paid=self.renewed_result,
+            payment_ends=getattr(self.payment_view, "_expires_local", None),
+        )
+
+    def restore_view_state(self, state: RenewalViewState) -> None:
+        """Take over a page built in the previous language: the choices, the step, a payment still open.
+
+        Called before the page is shown; showing the form then loads and quotes with the restored choices."""
+        for widget in (self.period, self.ledger_count):
+            widget.blockSignals(True)
+        try:
+            self.period.setCurrentIndex(max(0, self.period.findData(state.months)))
+            self.ledger_count.setValue(state.ledger_count)
+        finally:
+            for widget in (self.period, self.ledger_count):
+                widget.blockSignals(False)
+        self.quote, self.shortfall, self.order = state.quote, state.shortfall, state.order
+        if state.step == "form" and state.quote is not None:
+            self.on_quote(state.quote)  # the last price shows at once; loading the page asks for a fresh one
+        if state.step == "payment" and state.order is not None:
+            self.on_order_placed(state.order)
+            if state.payment_ends is not None:
+                self.payment_view._expires_local = state.payment_ends
+                self.payment_view.on_tick_timeout()
+        elif state.step == "done" and state.paid is not None:
+            self._show_renewed(state.paid)
+            self.steps.setCurrentWidget(self.done_page)
 
 
 class RenewalPages(QObject):

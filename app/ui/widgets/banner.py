@@ -12,6 +12,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from app.domain import formatting
 from app.domain.lease import Announcement, LeaseLevel, MaintenanceWindow, banner_announcements, lease
 from app.domain.states import StateCode
 from app.i18n import tr
@@ -28,7 +29,7 @@ _STYLE = """
 
 
 def when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment is not None else "—"
+    return formatting.format_datetime(moment.astimezone()) if moment is not None else "—"
 
 
 def maintenance_text(window: MaintenanceWindow) -> str:

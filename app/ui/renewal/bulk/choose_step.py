@@ -77,6 +77,7 @@ class ChooseStep(QWidget):
         add_row.addWidget(self.selection_label)
 
         self.recipients = RecipientsBox()
+        self.recipients.invoice_changed.connect(self._update_selection)
 
         self.error = QLabel()
         self.error.setObjectName("errorText")
@@ -219,7 +220,8 @@ class ChooseStep(QWidget):
 
     def _update_selection(self) -> None:
         self.selection_label.setText(tr("{count} customer(s) selected", count=len(self.selected)))
-        self.review_button.setEnabled(bool(self.selected))
+        # Not while the invoice's tax id breaks its rule: the hint under the field says which.
+        self.review_button.setEnabled(bool(self.selected) and self.recipients.invoice_tax_id_acceptable())
 
     def show_problem(self, text: str) -> None:
         self.error.setText(text)

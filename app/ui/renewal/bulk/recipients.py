@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -15,12 +16,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.renewal import InvoiceRecipient, NotifyRecipient
 from app.i18n import tr
+from app.ui.widgets.tax_id_field import TaxIdField
 
 
 class _RecipientGroup(QGroupBox):
     """A default choice, or "another" with its fields (enabled only while "another" is chosen)."""
 
-    def __init__(self, title: str, default_text: str, other_text: str, fields: list[tuple[str, QLineEdit]]) -> None:
+    def __init__(self, title: str, default_text: str, other_text: str, fields: list[tuple[str, QWidget]]) -> None:
         super().__init__(title)
         self.default = QRadioButton(default_text)
         self.other = QRadioButton(other_text)
@@ -43,10 +45,15 @@ class _RecipientGroup(QGroupBox):
 
 
 class RecipientsBox(QWidget):
+    # The invoice recipient or its tax id changed: whether the order may go on to review may have changed.
+    invoice_changed = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.invoice_name = QLineEdit()
-        self.invoice_tax_id = QLineEdit()
+        # The customers' market is not in the customer list: the tax id is checked by the panel's market.
+        self.invoice_tax_field = TaxIdField(optional=True)
+        self.invoice_tax_id = self.invoice_tax_field.edit
         self.invoice_email = QLineEdit()
         self.invoice_address = QLineEdit()
         # Who receives the invoice: each customer from its own details, or one other party.
@@ -56,12 +63,14 @@ class RecipientsBox(QWidget):
             tr("Another party"),
             [
                 (tr("Name"), self.invoice_name),
-                (tr("Tax ID"), self.invoice_tax_id),
+                (tr("Tax ID"), self.invoice_tax_field),
                 (tr("E-mail"), self.invoice_email),
                 (tr("Address"), self.invoice_address),
             ],
         )
         self.invoice_customer, self.invoice_other = invoice.default, invoice.other
+        self.invoice_other.toggled.connect(self.invoice_changed)
+        self.invoice_tax_id.textChanged.connect(self.invoice_changed)
         self.notify_name = QLineEdit()
         self.notify_email = QLineEdit()
         self.notify_phone = QLineEdit()
@@ -78,13 +87,17 @@ class RecipientsBox(QWidget):
         row.addWidget(invoice, 1)
         row.addWidget(notify, 1)
 
+    def invoice_tax_id_acceptable(self) -> bool:
+        """The invoice's own tax id breaks no rule of its market (or is not asked for: each customer's is used)."""
+        return self.invoice_customer.isChecked() or self.invoice_tax_field.acceptable()
+
     def invoice_recipient(self) -> InvoiceRecipient:
         if self.invoice_customer.isChecked():
             return InvoiceRecipient("customer")
         return InvoiceRecipient(
             "other",
             self.invoice_name.text(),
-            self.invoice_tax_id.text(),
+            self.invoice_tax_field.value(),
             self.invoice_email.text(),
             self.invoice_address.text(),
         )

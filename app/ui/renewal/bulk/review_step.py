@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButto
 
 from app.domain import purchase, renewal
 from app.domain.renewal import InvoiceRecipient, ReviewRow
-from app.i18n import tr
+from app.i18n import is_rtl, isolate, tr
 from app.ui.renewal.bulk.tables import fill_row, table
 from app.ui.renewal.common import date_text, period_text
 
@@ -31,7 +31,8 @@ class ReviewStep(QWidget):
                 tr("New expiry"),
                 tr("Amount"),
                 tr("Invoice to"),
-            ]
+            ],
+            elided=(0, 6),  # company and invoice title: in full in the tooltip and in the details below
         )
         self.table.currentCellChanged.connect(lambda row, _c, _pr, _pc: self.show_details(row))
         self.details = QLabel()
@@ -87,7 +88,11 @@ class ReviewStep(QWidget):
                     date_text(c.expires_at),
                     date_text(row.new_expiry) if row.problem is None else "—",
                     amount if row.problem is None else tr("Not possible"),
-                    f"{row.invoice_title} ({row.invoice_tax_id})" if row.invoice_tax_id else row.invoice_title,
+                    (
+                        f"{isolate(row.invoice_title)} ({isolate(row.invoice_tax_id)})"
+                        if row.invoice_tax_id
+                        else row.invoice_title
+                    ),
                 ],
             )
         self.total.setText(
@@ -131,13 +136,15 @@ class ReviewStep(QWidget):
         if invoice.kind == "customer":
             lines.append(tr("Invoice to: {title}, tax id {tax_id}", title=r.invoice_title, tax_id=r.invoice_tax_id))
         else:
-            extra = ", ".join(x for x in (invoice.email.strip(), invoice.address.strip()) if x)
+            extra = ", ".join(isolate(x) for x in (invoice.email.strip(), invoice.address.strip()) if x)
             lines.append(
                 tr("Invoice to: {title}, tax id {tax_id}", title=r.invoice_title, tax_id=r.invoice_tax_id or "—")
                 + (f" ({extra})" if extra else "")
             )
-        # Rich text for the bold name; every value is escaped (company names may hold "<" or "&").
-        self.details.setText("<br>".join([f"<b>{html.escape(c.name)}</b>"] + [html.escape(x) for x in lines[1:]]))
+        # Rich text for the bold name; every value is escaped (company names may hold "<" or "&"). The direction is
+        # said: rich text takes it from the first letter, and a Chinese name would lay Persian lines out left to right.
+        text = "<br>".join([f"<b>{html.escape(isolate(c.name))}</b>"] + [html.escape(x) for x in lines[1:]])
+        self.details.setText(f'<div dir="{"rtl" if is_rtl() else "ltr"}">{text}</div>')
 
     @property
     def ready(self) -> bool:

@@ -49,7 +49,8 @@ class StatusStep(QWidget):
                 tr("Expiry"),
                 tr("Renewal status"),
                 tr("Subscription status"),
-            ]
+            ],
+            elided=(0,),  # the company's name, in full in its tooltip
         )
         self.refresh_button = QPushButton(tr("Refresh"))
         self.new_button = QPushButton(tr("New bulk renewal"))
