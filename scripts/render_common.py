@@ -302,11 +302,12 @@ def dead_url() -> str:
         return f"http://127.0.0.1:{s.getsockname()[1]}"
 
 
-def pay(url: str) -> None:
-    """Pay an order on the demo server's sandbox pay page, as the customer's browser would."""
+def pay(url: str, method: str = "wechat") -> None:
+    """Pay an order on the demo server's sandbox pay page with ``method`` (one of the order's market's methods),
+    as the customer's browser would."""
     with requests.Session() as http:
         http.trust_env = False  # loopback demo server: never through a proxy
-        http.post(url, data={"method": "wechat"}, timeout=15).raise_for_status()
+        http.post(url, data={"method": method}, timeout=15).raise_for_status()
 
 
 _seeded_template: Path | None = None

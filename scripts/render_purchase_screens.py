@@ -95,6 +95,7 @@ def render_purchase(renderer: Any) -> None:
 
     # Blocked: the server's verdict for a state (seats full, expired), over the real catalogue of the ledger-year.
     for code, local, kinds in (
+        ("ILLEGAL_COPY", "ILLEGAL_COPY", []),
         ("TOO_MANY_MACHINES", "ACTIVE", []),
         ("EXPIRED", "EXPIRED", ["renewal"]),
         ("LEDGER_LIMIT_EXCEEDED", "LEDGER_LIMIT_EXCEEDED", ["ledgers", "renewal"]),
@@ -116,14 +117,15 @@ def render_purchase(renderer: Any) -> None:
         renderer.grab(f"purchase_blocked_{code}", blocked)
         blocked.close()
 
-    # 非法复制品 for real: the cached document no longer verifies, so nothing is asked of the server.
+    # 需要更新面板 for real: the cached document is signed by a key this panel does not trust, so nothing is asked
+    # of the server.
     keys, service.trusted_keys = service.trusted_keys, {}
     illegal = PurchaseDialog(host, service)
     illegal.resize(*DIALOG_SIZE)
     illegal.show()
     illegal.load()
     wait_until(lambda: not illegal.ops and illegal.local_state is not None)
-    renderer.grab("purchase_blocked_ILLEGAL_COPY", illegal)
+    renderer.grab("purchase_blocked_PANEL_UPDATE_REQUIRED", illegal)
     illegal.close()
     service.trusted_keys = keys
 

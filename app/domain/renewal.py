@@ -439,6 +439,11 @@ def review_total(rows: Iterable[ReviewRow]) -> int:
     return sum(r.amount_minor or 0 for r in rows)
 
 
+def review_currency(rows: Iterable[ReviewRow]) -> str:
+    """The currency the review's total is in: the quotes' (the server refuses one order in two currencies)."""
+    return next((r.currency for r in rows if r.amount_minor is not None), "CNY")
+
+
 def order_ready(rows: list[ReviewRow], confirmed: bool) -> bool:
     """ "Place order" needs the tick, at least one row, and every row quoted without a refusal."""
     return confirmed and bool(rows) and all(r.problem is None and r.amount_minor is not None for r in rows)

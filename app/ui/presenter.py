@@ -21,6 +21,7 @@ from app.domain.activation import ActivationPreview, LicenceSummary
 from app.domain.error_catalogue import error_message
 from app.domain.error_codes import AnyErrorCode, ClientErrorCode
 from app.domain.machines import Machine
+from app.domain.markets import market_msgid
 from app.domain.states import StateCode, explanation_msgid, sign_in_as, state_info
 from app.i18n import isolate, state_label, tr
 from app.services.errors import ApiError, InvalidDocumentError, NetworkError, NotSignedInError
@@ -67,7 +68,9 @@ def status_view(status: LocalStatus, service: LicenceService | None = None) -> S
         has_licence=True,
         licence_id=doc.licence_id,
         account=doc.account.display,
-        organisation=isolate(org.name) + (f"  ({isolate(org.tax_id)})" if org.tax_id else ""),
+        organisation=isolate(org.name)
+        + (f"  ({isolate(org.tax_id)})" if org.tax_id else "")
+        + f" · {tr(market_msgid(org.market))}",
         product=product_text(doc.product, doc.edition),
         serial_masked=doc.serial_masked,
         expires_at=doc.expires_at,

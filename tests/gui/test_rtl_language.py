@@ -33,6 +33,8 @@ def test_switching_to_persian_mirrors_the_panel_and_back(qtbot, panel_app, demo_
         pill = window.auth_page.badge.pill
         qtbot.waitUntil(pill.isVisible, timeout=TIMEOUT)  # the rebuilt page shows on the next event-loop pass
         assert pill.text() == "وارد نشده\u200cاید"
+        badge = window.auth_page.badge  # no Chinese word on a Persian screen: the code is what support matches on
+        assert not badge.zh_label.isVisible() and badge.code_label.text() == "NOT_LOGGED_IN"
         assert window.nav.item(0).text() == "احراز سیستم"
         # the navigation moved to the right-hand side, the page to the left
         qtbot.waitUntil(lambda: _x_in_window(window.nav, window) > _x_in_window(window.stack, window), timeout=TIMEOUT)
@@ -43,6 +45,7 @@ def test_switching_to_persian_mirrors_the_panel_and_back(qtbot, panel_app, demo_
         assert QGuiApplication.layoutDirection() == LTR and window.layoutDirection() == LTR
         qtbot.waitUntil(window.auth_page.badge.pill.isVisible, timeout=TIMEOUT)
         assert window.auth_page.badge.pill.text() == "Chưa đăng nhập"
+        assert not window.auth_page.badge.zh_label.isVisible()
         qtbot.waitUntil(lambda: _x_in_window(window.nav, window) < _x_in_window(window.stack, window), timeout=TIMEOUT)
         assert QFontDatabase.WritingSystem.Vietnamese in QFontDatabase.writingSystems(panel_app.font().families()[0])
     finally:

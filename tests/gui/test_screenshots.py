@@ -59,7 +59,8 @@ def test_every_ui_text_has_a_chinese_translation():
 LANGUAGES = ("zh_CN", "en", "vi", "fa")
 
 # Every screen of the panel, per render script: the main window's pages and the 系统认证 states (render_screens,
-# which also runs 立即购买 and 我的订单), 续费 and 批量续费, offline activation, and keeping a licence in order.
+# which also runs 立即购买 and 我的订单), 续费 and 批量续费, offline activation, buying in VND / IRR, and keeping a
+# licence in order.
 EXPECTED_SHOTS = {
     "render_screens": (
         "state_NOT_LOGGED_IN",
@@ -84,6 +85,7 @@ EXPECTED_SHOTS = {
         *(f"purchase_{n}" for n in ("1_unopened", "2_picker", "3_selected", "4_confirm", "5_payment", "6_paid")),
         "purchase_blocked_TOO_MANY_MACHINES",
         "purchase_blocked_ILLEGAL_COPY",
+        "purchase_blocked_PANEL_UPDATE_REQUIRED",
         "orders_1_paid",
         "orders_3_recharge_dialog",
         "orders_4_refund_refused",
@@ -95,6 +97,10 @@ EXPECTED_SHOTS = {
     "render_offline_screens": (
         *(f"offline_{n}" for n in ("1_start", "2_request_written", "3_upload_tab", "6_imported", "7_refused")),
         "offline_8_deactivate",
+    ),
+    # Buying outside China: vi as the Vietnamese login (VND), fa as the Iranian one (IRR), en and zh_CN as the former.
+    "render_market_screens": tuple(
+        f"market_{n}" for n in ("1_system_auth", "2_selected", "3_confirm", "4_payment", "5_paid")
     ),
     "render_upkeep_screens": (
         "upkeep_lease_1_offline",

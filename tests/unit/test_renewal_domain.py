@@ -247,6 +247,13 @@ class TestReview:
         other = renewal.review_rows([(CUSTOMERS[0], 12)], self.quotes, InvoiceRecipient("other", "代账公司", "T9"))
         assert (other[0].invoice_title, other[0].invoice_tax_id) == ("代账公司", "T9")
         assert renewal.review_total(rows) == 59_800
+        assert renewal.review_currency(rows) == "CNY"  # the quoted row's; the refused row has no amount
+
+    def test_the_total_is_in_the_currency_of_the_quotes(self) -> None:
+        dong = {"amount_minor": 2_090_000, "currency": "VND"}
+        vnd: dict[int, QuoteOutcome] = {1: RenewalQuote.from_json(quote_json(unit_price=dong, amount=dong))}
+        rows = renewal.review_rows([(CUSTOMERS[0], 12)], vnd, InvoiceRecipient())
+        assert (renewal.review_total(rows), renewal.review_currency(rows)) == (2_090_000, "VND")
 
     def test_place_order_needs_the_tick_and_every_row_priced(self) -> None:
         good = renewal.review_rows([(CUSTOMERS[0], 12)], self.quotes, InvoiceRecipient())

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from app.domain.accounts import Organisation, Profile
 from app.domain.activation import ActivationPreview, LicenceSummary
 from app.domain.key_entry import split_key_entry
-from app.i18n import N_, isolate, tr
+from app.domain.markets import MARKET_NAMES
+from app.i18n import isolate, tr
 from app.services.errors import ApiError, CancelledError, InvalidDocumentError, NetworkError
 from app.services.licence_service import LicenceService
 from app.services.local_status import LocalStatus
@@ -46,9 +47,6 @@ from app.ui.widgets.state_badge import StateBadge
 from app.ui.widgets.tax_id_field import TaxIdField, panel_market
 
 T = TypeVar("T")
-
-# The markets an organisation can buy in, as the "create organisation" form offers them.
-MARKET_NAMES = (("CN", N_("China")), ("VN", N_("Vietnam")), ("IR", N_("Iran")))
 
 
 def _label(text: str = "", name: str = "fieldValue", *, wrap: bool = True) -> QLabel:
@@ -159,7 +157,7 @@ class OrganisationStep(Step):
         self.new_market.setObjectName("newMarket")
         self.new_market.setToolTip(tr("Market"))
         self.new_market.setAccessibleName(tr("Market"))  # the row has no label: a screen reader names it so
-        for code, msgid in MARKET_NAMES:
+        for code, msgid in MARKET_NAMES.items():
             self.new_market.addItem(tr(msgid), code)
         self.new_market.setCurrentIndex(max(self.new_market.findData(panel_market()), 0))
         self.new_tax_field = TaxIdField(optional=False, market=self.new_market.currentData())

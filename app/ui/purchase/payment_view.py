@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.domain import purchase
+from app.domain.formatting import native_digits
 from app.domain.orders import Order
 from app.domain.payment_methods import method_msgid, offered_methods
 from app.i18n import tr
@@ -23,6 +24,7 @@ from app.services.http import CancelToken
 from app.ui import presenter
 from app.ui.runner import Op, run_kept
 from app.ui.widgets.copy_field import CopyField
+from app.ui.widgets.flow_layout import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +78,8 @@ class PaymentView(QWidget):
         scan.setObjectName("hint")
         scan.setWordWrap(True)
         # One label per method of the order's market (the server names them; the pay page offers the same).
-        self.methods_row = QHBoxLayout()
-        self.methods_row.setSpacing(6)
+        # Wrapping: Vietnam's three methods, named in Vietnamese, are wider than the column beside the QR code.
+        self.methods_row = FlowLayout(spacing=6)
         self.method_labels: list[QLabel] = []
         self.link = CopyField()
         self.open_button = QPushButton(tr("Open in browser"))
@@ -162,7 +164,7 @@ class PaymentView(QWidget):
         self._poll.start()
 
     def _show_methods(self, methods: tuple[str, ...]) -> None:
-        while self.methods_row.count():  # the labels and the stretch of the order shown before
+        while self.methods_row.count():  # the labels of the order shown before
             widget = self.methods_row.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
@@ -174,7 +176,6 @@ class PaymentView(QWidget):
             label.setStyleSheet("border: 1px solid #cbd5e1; border-radius: 4px; padding: 2px 8px;")
             self.methods_row.addWidget(label)
             self.method_labels.append(label)
-        self.methods_row.addStretch(1)
 
     @property
     def method_names(self) -> list[str]:
@@ -198,7 +199,7 @@ class PaymentView(QWidget):
 
     def on_tick_timeout(self) -> None:
         left = self.remaining
-        self.countdown.setText(tr("Time left to pay: {time}", time=purchase.format_countdown(left)))
+        self.countdown.setText(tr("Time left to pay: {time}", time=native_digits(purchase.format_countdown(left))))
         if left == 0 and self._tick.isActive():
             self._tick.stop()
             self.check(manual=False)  # the server marks it expired; ask once more so the screen agrees

@@ -781,10 +781,15 @@ class PurchaseDialog(QDialog):
                 chosen.append(Selection(sku, quantity))
         return chosen
 
+    @property
+    def currency(self) -> str:
+        """The currency the server prices this catalogue in (the organisation's market: CNY, VND, IRR)."""
+        return next((row.currency for row in self.rows), "CNY")
+
     def _update_total(self, *_args: Any) -> None:
         chosen = self.selection()
         total = purchase.order_total(self.rows, chosen)
-        self.total_label.setText(tr("Total: {amount}", amount=purchase.format_money(total)))
+        self.total_label.setText(tr("Total: {amount}", amount=purchase.format_money(total, self.currency)))
         self.buy_button.setEnabled(bool(chosen) and not self.verdict.blocked and self.target is not None)
 
     def _show_error(self, text: str | None) -> None:
@@ -860,7 +865,7 @@ class PurchaseDialog(QDialog):
         self.confirm_target.setText(applies if note is None else f"{applies}\n{notice_text(note)}")
         self.confirm_items.setText("\n".join(lines))
         self.confirm_total.setText(
-            tr("Total: {amount}", amount=purchase.format_money(purchase.order_total(self.rows, chosen)))
+            tr("Total: {amount}", amount=purchase.format_money(purchase.order_total(self.rows, chosen), self.currency))
         )
         self.confirm_tick_text.setText(
             tr(

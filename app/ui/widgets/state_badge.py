@@ -1,9 +1,10 @@
-"""The coloured state pill of 系统认证, with the Chinese label always shown as the canonical wording."""
+"""The coloured state pill of 系统认证, with the Chinese label beside an English one as the canonical wording."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from app.i18n import current_language
 from app.ui.theme import repolish
 from app.ui.widgets.flow_layout import FlowLayout
 
@@ -27,7 +28,10 @@ class StateBadge(QWidget):
         self.pill.setText(label)
         self.pill.setProperty("severity", severity)
         repolish(self.pill)
-        # The Chinese wording is what support staff and the vendor's pages use; keep it visible in any language.
-        self.zh_label.setText(label_zh if label_zh != label else "")
-        self.zh_label.setVisible(label_zh != label)
+        # The Chinese wording is what the vendor's pages and Chinese support staff use: shown beside English. A
+        # Vietnamese or Persian reader has their own support team and gets no foreign words (the code stays: it
+        # is what an IT script and any support desk match on).
+        shown = label_zh != label and current_language() == "en"
+        self.zh_label.setText(label_zh if shown else "")
+        self.zh_label.setVisible(shown)
         self.code_label.setText(code)

@@ -99,7 +99,7 @@ class ReviewStep(QWidget):
             tr(
                 "Total for {count} customer(s): {amount}",
                 count=len(rows),
-                amount=purchase.format_money(renewal.review_total(rows)),
+                amount=purchase.format_money(renewal.review_total(rows), renewal.review_currency(rows)),
             )
         )
         self.notify.setText(notify_text)
