@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -60,11 +60,16 @@ QLabel#fieldValue, QLabel#fieldValueEmpty { qproperty-alignment: 'AlignRight | A
 """
 
 
+_QT_LOCALES = {"zh_CN": "zh_CN", "en": "en_US", "vi": "vi_VN", "fa": "fa_IR"}
+
+
 def apply_language(app: QApplication) -> None:
     """Font, writing direction and style sheet of the current language: at start-up and on a live switch."""
     lang = i18n.current_language()
     rtl = i18n.is_rtl(lang)
     app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+    # Qt's own number widgets (spin boxes) write digits the language's way too: Persian digits under fa.
+    QLocale.setDefault(QLocale(_QT_LOCALES.get(lang, "en_US")))
     families = ui_font_families(lang, set(QFontDatabase.families()))
     font = QFont(app.font())
     if families:
