@@ -9,17 +9,20 @@ backend), tokens are kept in memory for this session only, ``persistent`` is Fal
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import chainer, fail
 from licence_protocol.dates import parse_iso
 
 from app.services.cache import to_iso, watermark_key
 from app.services.errors import ServiceError
 from app.services.paths import AppPaths
+
+# keyring (and the OS backend it picks) is imported on the first credential access, which the panel makes in its
+# background start-up check after the first paint: building a store loads nothing.
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,9 @@ class CredentialError(ServiceError):
     """The keyring failed; the message names the operation and error type, never the secret."""
 
 
-def _unusable_reason(backend: keyring.backend.KeyringBackend) -> str | None:
+def _unusable_reason(backend: KeyringBackend) -> str | None:
+    from keyring.backends import chainer, fail
+
     if isinstance(backend, fail.Keyring):
         return "no system keyring is available"
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
@@ -48,39 +53,70 @@ def _unusable_reason(backend: keyring.backend.KeyringBackend) -> str | None:
 class CredentialStore:
     """Save, load and delete a login's refresh token."""
 
-    def __init__(self, service: str = SERVICE_NAME, backend: keyring.backend.KeyringBackend | None = None) -> None:
+    def __init__(self, service: str = SERVICE_NAME, backend: KeyringBackend | None = None) -> None:
         self.service = service
         self._memory: dict[str, str] = {}
+        self._given = backend
+        self._backend: KeyringBackend | None = None
+        self._reason: str | None = None
+        self._opened = False
+        # Two worker threads may make the first access at once (the start-up check, a sign-in): one choice only.
+        self._open_lock = threading.Lock()
+
+    @property
+    def opened(self) -> bool:
+        """True once the backend has been chosen (and keyring imported): by ``open`` or any access."""
+        return self._opened
+
+    def open(self) -> KeyringBackend | None:
+        """Choose the backend now, once: the given one or the system keyring; None when none can be used."""
+        if not self._opened:
+            with self._open_lock:
+                if not self._opened:
+                    self._choose_backend()
+                    self._opened = True
+        return self._backend
+
+    def _choose_backend(self) -> None:
         try:
-            self._backend: keyring.backend.KeyringBackend | None = backend or keyring.get_keyring()
+            if self._given is not None:
+                backend = self._given
+            else:
+                import keyring
+
+                backend = keyring.get_keyring()
         except Exception as exc:
-            self._backend = None
-            self._reason: str | None = f"the system keyring cannot be used ({type(exc).__name__})"
+            self._reason = f"the system keyring cannot be used ({type(exc).__name__})"
         else:
-            self._reason = _unusable_reason(self._backend)
+            self._backend = backend
+            self._reason = _unusable_reason(backend)
         if self._reason:
             log.warning("refresh tokens kept for this session only: %s", self._reason)
 
     @property
     def persistent(self) -> bool:
         """True while tokens are saved to a real keyring (False: this session only)."""
+        self.open()
         return self._reason is None
 
     @property
     def unavailable_reason(self) -> str | None:
+        self.open()
         return self._reason
 
     @property
     def backend_name(self) -> str:
-        return type(self._backend).__name__ if self._backend is not None else "none"
+        backend = self.open()
+        return type(backend).__name__ if backend is not None else "none"
 
     def save_refresh_token(self, login: str, token: str) -> None:
         """Keep the token for ``login``; on a keyring failure fall back to memory (never raises for it)."""
         self._memory[login] = token
-        if not self.persistent or self._backend is None:
+        backend = self.open()
+        if not self.persistent or backend is None:
             return
         try:
-            self._backend.set_password(self.service, login, token)
+            backend.set_password(self.service, login, token)
         except Exception as exc:
             self._degrade(f"saving to the keyring failed ({type(exc).__name__})")
         else:
@@ -90,10 +126,11 @@ class CredentialStore:
     def load_refresh_token(self, login: str) -> str | None:
         if login in self._memory:
             return self._memory[login]
-        if not self.persistent or self._backend is None:
+        backend = self.open()
+        if not self.persistent or backend is None:
             return None
         try:
-            return self._backend.get_password(self.service, login)
+            return backend.get_password(self.service, login)
         except Exception as exc:
             log.warning("reading the keyring failed (%s)", type(exc).__name__)
             return None
@@ -101,11 +138,14 @@ class CredentialStore:
     def delete(self, login: str) -> None:
         """Forget ``login``'s token everywhere. Raises CredentialError if the keyring refuses."""
         self._memory.pop(login, None)
-        if not self.persistent or self._backend is None:
+        backend = self.open()
+        if not self.persistent or backend is None:
             return
+        from keyring.errors import PasswordDeleteError  # loaded with the backend: a lookup in sys.modules
+
         try:
-            self._backend.delete_password(self.service, login)
-        except keyring.errors.PasswordDeleteError:
+            backend.delete_password(self.service, login)
+        except PasswordDeleteError:
             pass  # nothing stored: already forgotten
         except Exception as exc:
             # `from None`: the backend's exception chain is not ours to vouch for.
@@ -113,20 +153,22 @@ class CredentialStore:
 
     def load_clock_watermark(self, name: str) -> str | None:
         """The clock watermark copy ``name`` kept in the keyring; None without one or without a keyring."""
-        if not self.persistent or self._backend is None:
+        backend = self.open()
+        if not self.persistent or backend is None:
             return None
         try:
-            return self._backend.get_password(CLOCK_SERVICE_NAME, name)
+            return backend.get_password(CLOCK_SERVICE_NAME, name)
         except Exception as exc:
             log.warning("reading the clock watermark from the keyring failed (%s)", type(exc).__name__)
             return None
 
     def save_clock_watermark(self, name: str, value: str) -> bool:
         """Keep a clock watermark copy; False when it could not be (no memory fallback: it is no secret)."""
-        if not self.persistent or self._backend is None:
+        backend = self.open()
+        if not self.persistent or backend is None:
             return False
         try:
-            self._backend.set_password(CLOCK_SERVICE_NAME, name, value)
+            backend.set_password(CLOCK_SERVICE_NAME, name, value)
         except Exception as exc:
             log.warning("saving the clock watermark to the keyring failed (%s)", type(exc).__name__)
             return False
@@ -142,6 +184,10 @@ class KeyringWatermarkCopy:
 
     The offline ``status`` imports no keyring, so it does not read this copy; the panel reads it once per
     session and rewrites the file copies from it when they were deleted, after which ``status`` sees them again.
+
+    The panel defers it (``defer_until_keyring_opens``) so its first paint loads no keyring: until something opens
+    the keyring — its background start-up check does, in ``LicenceService.restore_session`` — the copy is
+    unavailable, reads as nothing and writes nothing. See ``defer_until_keyring_opens`` for why that stays safe.
     """
 
     def __init__(self, store: CredentialStore, paths: AppPaths) -> None:
@@ -149,17 +195,35 @@ class KeyringWatermarkCopy:
         self.name = watermark_key(paths)
         self._known: datetime | None = None
         self._loaded = False
+        self._deferred = False
+
+    def defer_until_keyring_opens(self) -> None:
+        """Leave the keyring closed for now; the copy counts from the moment ``store`` is opened.
+
+        Still safe against a clock set back: meanwhile the state is evaluated from the data dir's copies and the
+        document's signed server time, exactly what the offline ``status`` (the host program's check) always uses;
+        a write made meanwhile is dropped, never stored over a later keyring value, and the ``max`` of all copies
+        counts once this one is read. The panel reads it moments after its first paint, on the start-up check's
+        worker thread, and re-evaluates the state with it before the check ends.
+        """
+        self._deferred = True
+
+    @property
+    def _usable(self) -> bool:
+        return not self._deferred or self.store.opened
 
     @property
     def available(self) -> bool:
-        return self.store.persistent
+        return self._usable and self.store.persistent
 
     def read(self) -> datetime | None:
+        if not self._usable:
+            return None  # not read yet (not "absent": the first read after the keyring opens asks it)
         if not self._loaded:  # one keyring round trip per session: this process is the only writer
             self._known = parse_iso(self.store.load_clock_watermark(self.name))
             self._loaded = True
         return self._known
 
     def write(self, moment: datetime) -> None:
-        if self.store.save_clock_watermark(self.name, to_iso(moment)):
+        if self._usable and self.store.save_clock_watermark(self.name, to_iso(moment)):
             self._known, self._loaded = moment, True

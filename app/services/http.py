@@ -14,26 +14,28 @@ operation and sets it from its Cancel button (or when the window closes).
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import socket
 import threading
 import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-import requests
-import requests.adapters
-import urllib3.exceptions
 from licence_protocol.dates import parse_iso
 from licence_protocol.errors import ErrorCode
-from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ResponseError
-from urllib3.util.retry import Retry
 
 from app.domain.connection import ConnectionReport
 from app.domain.error_codes import server_error_code
 from app.i18n import current_language
 from app.services.errors import ApiError, CancelledError, NetworkError, NetworkErrorKind, NotSignedInError
+
+# requests and urllib3 (~270 ms, ~18 MB) are imported by the first request, on a worker thread after the
+# panel's first paint, never when a client is built: the window must not wait for them.
+if TYPE_CHECKING:
+    import requests
+    from urllib3.util.retry import Retry
 
 _T = TypeVar("_T")
 log = logging.getLogger(__name__)
@@ -52,20 +54,29 @@ class CancelToken(Protocol):
     def is_set(self) -> bool: ...
 
 
-class _BoundedRetry(Retry):
-    """urllib3 Retry that gives up at once when the server asks to wait longer than MAX_RETRY_AFTER_S."""
+@functools.cache
+def _bounded_retry() -> type[Retry]:
+    """urllib3's Retry, giving up at once when the server asks to wait longer than MAX_RETRY_AFTER_S.
 
-    def increment(self, method: Any = None, url: Any = None, response: Any = None, *args: Any, **kw: Any) -> Any:
-        if response is not None:
-            wait = self.get_retry_after(response)
-            if wait is not None and wait > MAX_RETRY_AFTER_S:
-                # raise_on_status=False makes urlopen hand this response back to us unchanged.
-                raise MaxRetryError(kw.get("_pool"), url, ResponseError("Retry-After too long"))  # type: ignore[arg-type]
-        return super().increment(method, url, response, *args, **kw)
+    A class made on first use (once: Retry copies itself through ``type(self)``) so urllib3 loads with the session.
+    """
+    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.util.retry import Retry
+
+    class BoundedRetry(Retry):
+        def increment(self, method: Any = None, url: Any = None, response: Any = None, *args: Any, **kw: Any) -> Any:
+            if response is not None:
+                wait = self.get_retry_after(response)
+                if wait is not None and wait > MAX_RETRY_AFTER_S:
+                    # raise_on_status=False makes urlopen hand this response back to us unchanged.
+                    raise MaxRetryError(kw.get("_pool"), url, ResponseError("Retry-After too long"))  # type: ignore[arg-type]
+            return super().increment(method, url, response, *args, **kw)
+
+    return BoundedRetry
 
 
 def _retry_policy() -> Retry:
-    return _BoundedRetry(
+    return _bounded_retry()(
         total=3,
         connect=1,  # nothing was sent, so even a POST may try to connect twice
         read=1,  # only for idempotent methods (urllib3 checks allowed_methods for read errors)
@@ -115,14 +126,11 @@ class ApiClient:
         self.on_answer = on_answer
         self._now = now
         self._verify: bool | str = ca_bundle or True  # TLS verification is never switched off
-        self._session = requests.Session()
-        # system: requests reads HTTP(S)_PROXY / NO_PROXY and the OS settings (Windows registry, macOS).
-        self._session.trust_env = proxy_mode == "system"
-        if proxy_mode == "manual":
-            self._session.proxies = {"http": str(proxy_url), "https": str(proxy_url)}
-        adapter = requests.adapters.HTTPAdapter(max_retries=_retry_policy())
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        self._proxy_mode = proxy_mode
+        self._proxy_url = proxy_url
+        # Made by the first request (see ``_http``); the lock, because two worker threads may make it at once.
+        self._session: requests.Session | None = None
+        self._session_lock = threading.Lock()
         self._token_lock = threading.Lock()
         self._access_token: str | None = None
         self._refresh_token: str | None = None
@@ -132,7 +140,17 @@ class ApiClient:
         return f"ApiClient({self.base_url!r}, signed_in={self.has_session})"
 
     def close(self) -> None:
-        self._session.close()
+        with self._session_lock:  # a request after close() makes a new session (a closed requests.Session reopens too)
+            session, self._session = self._session, None
+        if session is not None:
+            session.close()
+
+    def _http(self) -> requests.Session:
+        """The requests.Session, made on first use: requests is imported here, off the GUI thread."""
+        with self._session_lock:
+            if self._session is None:
+                self._session = _new_session(self._proxy_mode, self._proxy_url)
+            return self._session
 
     # -- session state ---------------------------------------------------------------------------
 
@@ -518,8 +536,11 @@ class ApiClient:
         headers = {"Accept": "application/json", "Accept-Language": accept_language(current_language())}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        session = self._http()
+        import requests  # loaded by self._http(): a lookup in sys.modules
+
         try:
-            response = self._session.request(
+            response = session.request(
                 method, self.base_url + path, json=json, headers=headers, timeout=self.timeout, verify=self._verify
             )
         except requests.RequestException as exc:
@@ -533,6 +554,21 @@ class ApiClient:
             except Exception:  # a listener's fault must not fail the call that succeeded
                 log.warning("answer listener failed", exc_info=True)
         return _parse_response(response)
+
+
+def _new_session(proxy_mode: ProxyMode, proxy_url: str | None) -> requests.Session:
+    import requests
+    import requests.adapters
+
+    session = requests.Session()
+    # system: requests reads HTTP(S)_PROXY / NO_PROXY and the OS settings (Windows registry, macOS).
+    session.trust_env = proxy_mode == "system"
+    if proxy_mode == "manual":
+        session.proxies = {"http": str(proxy_url), "https": str(proxy_url)}
+    adapter = requests.adapters.HTTPAdapter(max_retries=_retry_policy())
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def _object(body: Any) -> dict[str, Any]:
@@ -614,6 +650,11 @@ def _retry_after(header: str | None, details: dict[str, Any]) -> float | None:
 
 def network_error_from(exc: requests.RequestException) -> NetworkError:
     """Map a requests exception onto the kinds the UI explains (DNS, proxy, TLS, timeout, connect)."""
+    # Only called with an exception requests raised, so both are loaded already (lookups in sys.modules).
+    import requests
+    import urllib3.exceptions
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
     kind: NetworkErrorKind
     if isinstance(exc, requests.exceptions.ProxyError):
         kind = "proxy"

@@ -137,8 +137,10 @@ class LicenceService:
         self.demo = demo  # `--demo`: the embedded demo server, whose outbox the sign-in dialog may show
         self.cache = LicenceCache(paths)
         self.voucher_journal = VoucherJournal.of(paths)
-        # The keyring copy outlives the data dir's two (the offline `status` reads only those).
-        self.watermark = ClockWatermark(paths, self.cache, extra_copies=[KeyringWatermarkCopy(credentials, paths)])
+        # The keyring copy outlives the data dir's two (the offline `status` reads only those). The panel defers it
+        # to after its first paint (app/ui/launch.py).
+        self.keyring_watermark = KeyringWatermarkCopy(credentials, paths)
+        self.watermark = ClockWatermark(paths, self.cache, extra_copies=[self.keyring_watermark])
         self._lock = threading.RLock()
         self._login: str | None = None
         self._remember = False
@@ -227,6 +229,9 @@ class LicenceService:
         in the latter case the remembered login counts as signed in for the offline evaluation, so the
         cached licence reads OFFLINE_GRACE (or LEASE_EXPIRED), not 未登录.
         """
+        # The keyring opens here even without a login to look up: a deferred watermark copy (the panel's) counts
+        # from now on, in its background start-up check.
+        self.credentials.open()
         login = self.settings.last_login
         token = self.credentials.load_refresh_token(login) if login else None
         if not login or not token:

@@ -9,15 +9,17 @@ unreachable → OFFLINE_RETRY; otherwise CHECK_INTERVAL. Checks never overlap an
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.domain.lease import CHECK_INTERVAL, OFFLINE_RETRY, Announcement, maintenance_retry_delay
-from app.services.errors import ServiceError
+from app.services.errors import CancelledError, ServiceError
 from app.services.licence_service import LicenceService
 from app.services.local_status import LocalStatus
 from app.ui.runner import CancelToken, Op, run_op
@@ -28,6 +30,10 @@ StartOp = Callable[..., Op]
 # What one check found: the re-authenticated status (None: nothing to check yet) and the announcements
 # (None: they could not be read).
 CheckResult = tuple[LocalStatus | None, list[Announcement] | None]
+# A window never painted (hidden) does not hold its start-up calls back longer than this.
+FIRST_PAINT_WAIT_S = 5.0
+_POLL_S = 0.05
+T = TypeVar("T")
 
 
 class BackgroundChecks(QObject):
@@ -62,6 +68,32 @@ class BackgroundChecks(QObject):
         self.network_timer.setSingleShot(True)
         self.network_timer.timeout.connect(self._watch_network)
         self.network_timer.start(0)
+        # Set at the window's first paint. The start-up calls wait for it on their worker thread: their first HTTP
+        # call and keyring access import requests, urllib3 and keyring (~270 ms of bytecode holding the GIL), which
+        # would otherwise run while the window paints and delay it.
+        self.painted = threading.Event()
+        parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.painted.set()
+            watched.removeEventFilter(self)  # one paint is all this waits for
+        return False
+
+    def after_first_paint(self, fn: Callable[[CancelToken], T]) -> Callable[[CancelToken], T]:
+        """``fn`` for a worker thread, started once the window has painted (or after FIRST_PAINT_WAIT_S)."""
+        painted = self.painted  # not ``self`` on the worker: this QObject may be gone with its window
+
+        def run(cancel: CancelToken) -> T:
+            deadline = time.monotonic() + FIRST_PAINT_WAIT_S
+            while not painted.wait(_POLL_S):
+                if cancel.is_set():  # the window closed before it painted: nothing to load or ask
+                    raise CancelledError()
+                if time.monotonic() >= deadline:
+                    break
+            return fn(cancel)
+
+        return run
 
     # -- scheduling --------------------------------------------------------------------------------
 

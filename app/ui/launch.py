@@ -100,6 +100,9 @@ def start_gui(args: argparse.Namespace) -> Panel:
             server_url=backend.url if backend else getattr(args, "server", None),
             demo=backend is not None or demo_server,
         )
+        # The first paint loads no keyring: its clock watermark copy joins in the background start-up check
+        # (MainWindow.start → LicenceService.restore_session), which opens the keyring on a worker thread.
+        service.keyring_watermark.defer_until_keyring_opens()
         window = MainWindow(service, demo_logins=logins, ledger_year=getattr(args, "ledger_year", None))
         window.resize(1040, 720)
         window.show()

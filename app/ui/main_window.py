@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         Returns the start-up call (session resumed, 在线认证), which calls needing the session wait for."""
         self.refresh_local()
         self.startup = self.run(
-            self._restore_and_check,
+            self.background.after_first_paint(self._restore_and_check),
             self.on_reauthenticate_succeeded,
             on_failure=self.on_reauthenticate_failed,
             progress_text=tr("Authenticating online…"),
@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
         if (self.status is not None and self.status.has_licence) or self.service.settings.last_login:
             # Only when start-up goes online anyway: a fresh install makes no network call before sign-in.
             self.run(
-                lambda cancel: self.service.announcements(cancel=cancel),
+                self.background.after_first_paint(lambda cancel: self.service.announcements(cancel=cancel)),
                 self.on_announcements_read,
                 on_failure=lambda _exc: None,  # no announcements when the server is unreachable: nothing to say
                 silent=True,

@@ -44,7 +44,9 @@ def cli(data_dir: Path, *argv: str, probe: bool = False) -> str:
         )
     )
     env = {**os.environ, "TZ": "UTC", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    # UTF-8 both ways: Windows Python would otherwise decode the child's output with the ANSI code page.
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8", check=True, env=env)
+    return run.stdout
 
 
 def test_persian_status_shows_the_expiry_in_the_solar_hijri_calendar_with_persian_digits(data_dir: Path) -> None:
