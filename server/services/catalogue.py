@@ -184,23 +184,32 @@ def licence_catalogue_items(
     licence: Licence, allowed_kinds: frozenset[str], *, currency: str = CURRENCY, language: str = "zh_CN"
 ) -> list[dict[str, Any]]:
     """The items of the licence itself (seat packs) priced in ``currency``, purchasable when its state allows."""
-    items = []
-    for sku in LICENCE_PRICES.get(licence.policy.edition, {}):
-        info = SKUS[sku]
-        items.append(
-            {
-                "sku": sku,
-                "kind": info.kind,
-                "name_zh": info.name_zh,
-                "name_en": info.name_en,
-                "name": info.name(language),
-                "pack_size": info.pack_size or None,
-                "price": money(licence_price_of(licence.policy.edition, sku, currency), currency),
-                "state": "available",
-                "purchasable": info.kind in allowed_kinds,
-            }
+    edition = licence.policy.edition
+    return [
+        _item_json(
+            SKUS[sku],
+            money(licence_price_of(edition, sku, currency), currency),
+            "available",
+            SKUS[sku].kind in allowed_kinds,
+            language,
         )
-    return items
+        for sku in LICENCE_PRICES.get(edition, {})
+    ]
+
+
+def _item_json(info: Sku, price: dict[str, Any], state: str, purchasable: bool, language: str) -> dict[str, Any]:
+    """One catalogue row as the API answers it, for a ledger-year's items and the licence's own alike."""
+    return {
+        "sku": info.sku,
+        "kind": info.kind,
+        "name_zh": info.name_zh,
+        "name_en": info.name_en,
+        "name": info.name(language),
+        "pack_size": info.pack_size or None,
+        "price": price,
+        "state": state,
+        "purchasable": purchasable,
+    }
 
 
 # Local list prices of every item ``PRICES`` and ``LICENCE_PRICES`` sell, set per market (not converted at a
@@ -327,17 +336,6 @@ def catalogue_items(
         info = SKUS[sku]
         # Packs, ledgers and renewals can be bought again and again: they are never "opened".
         state = ("opened" if sku in opened else "not_opened") if info.kind == "module" else "available"
-        items.append(
-            {
-                "sku": sku,
-                "kind": info.kind,
-                "name_zh": info.name_zh,
-                "name_en": info.name_en,
-                "name": info.name(language),
-                "pack_size": info.pack_size or None,
-                "price": money(amount, currency),
-                "state": state,
-                "purchasable": info.kind in allowed_kinds and state != "opened",
-            }
-        )
+        purchasable = info.kind in allowed_kinds and state != "opened"
+        items.append(_item_json(info, money(amount, currency), state, purchasable, language))
     return items
