@@ -4,9 +4,9 @@ For each database (SQLite, and PostgreSQL on a throw-away cluster when its binar
 
 1. creates the schema and seeds one product, one policy and ``--clients`` customers, each with an
    organisation and a licence;
-2. starts two server processes with identical uvicorn settings (one process, one event loop, 127.0.0.1,
-   no access log): the bare app (``POST /bare`` parses the same JSON body with pydantic and answers a
-   small JSON object from a sync handler, as ours do) and the licence server;
+2. starts two servers with identical uvicorn settings (one process and event loop each, or ``--workers N``
+   processes each; 127.0.0.1, no access log): the bare app (``POST /bare`` parses the same JSON body with
+   pydantic and answers a small JSON object from a sync handler) and the licence server;
 3. signs every customer in and activates one machine each over HTTP, then drives
    ``POST /api/v1/licences/{id}/validate`` (the customers in turn, so rows are not all the same) and
    ``POST /bare`` at 1, 10 and 50 concurrent connections for ``--seconds`` each;
@@ -20,7 +20,7 @@ To measure other code (say, the code before a change), put its ``server`` and ``
 packages first on ``PYTHONPATH``: both server processes and the seeding use whatever ``import server`` finds.
 
 Usage: python benchmarks/server_vs_bare.py [--database sqlite|postgres|both] [--seconds S]
-                                           [--concurrency 1,10,50] [--clients N] [--python-load]
+                                           [--concurrency 1,10,50] [--clients N] [--python-load] [--workers N]
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.append(str(REPO))  # appended: a PYTHONPATH given by the caller decides which server is measured
 
 import requests  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
 
 from tests.support.postgres import bench_database  # noqa: E402
 
@@ -57,14 +58,18 @@ HOST = "127.0.0.1"
 # ------------------------------------------------------------------------------------------------ servers
 
 
+class BareBody(BaseModel):
+    """The validate body's shape. At module level: FastAPI resolves the handler's (postponed) annotations in
+    the module's namespace, where a class local to ``bare_app`` is not found (the body became a missing query
+    parameter, and every bare request a 422)."""
+
+    fingerprint: str
+    components: dict[str, str]
+    nonce: str | None = None
+
+
 def bare_app() -> Any:
     from fastapi import FastAPI
-    from pydantic import BaseModel
-
-    class Body(BaseModel):
-        fingerprint: str
-        components: dict[str, str]
-        nonce: str | None = None
 
     app = FastAPI()
 
@@ -73,28 +78,55 @@ def bare_app() -> Any:
         return {"status": "ok"}
 
     @app.post("/bare")
-    def bare(body: Body) -> dict[str, Any]:
+    def bare(body: BareBody) -> dict[str, Any]:
         return {"fingerprint": body.fingerprint, "nonce": body.nonce, "ok": True}
 
     return app
 
 
 def licence_app(data_dir: str, database_url: str) -> Any:
-    from server.app import create_app
+    from server.app import create_app, settle_for_serving
     from server.clock import Clock
     from server.config import Settings
     from server.context import ServerContext
 
     settings = Settings(data_dir=Path(data_dir), database_url=database_url, trust_forwarded_for=True)
-    return create_app(ServerContext.create(settings, Clock()))
+    app = create_app(ServerContext.create(settings, Clock()))
+    settle_for_serving()  # as ``python -m server run`` does
+    return app
 
 
-def serve(kind: str, port: int, data_dir: str, database_url: str) -> None:
+def serve(kind: str, port: int, data_dir: str, database_url: str, workers: int) -> None:
     """Child process: one uvicorn, the same settings for both apps."""
     import uvicorn
 
-    app = bare_app() if kind == "bare" else licence_app(data_dir, database_url)
-    uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
+    if workers == 1:
+        app = bare_app() if kind == "bare" else licence_app(data_dir, database_url)
+        uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
+        return
+    # Worker processes import the app by name, as ``python -m server run --workers N`` starts them.
+    os.environ.update(LP_DATA_DIR=data_dir, LP_DATABASE_URL=database_url, LP_TRUST_FORWARDED_FOR="true")
+    target = "server_vs_bare:bare_app" if kind == "bare" else "server.asgi:create_app_from_environment"
+    uvicorn.run(
+        target,
+        factory=True,
+        workers=workers,
+        app_dir=str(Path(__file__).parent),
+        host=HOST,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def uvicorn_flavour() -> str:
+    """What uvicorn picks when told "auto" (the default), for both servers alike: its C HTTP parser and event
+    loop when installed (``pip install uvicorn[standard]``), else pure Python h11 and asyncio."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{http} and {loop}"
 
 
 def free_port() -> int:
@@ -111,15 +143,23 @@ class Served:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU the server process and its worker processes have used so far (Linux /proc)."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process that ended meanwhile
+                continue
+            if stat.parent.name == str(self.pid) or fields[1] == str(self.pid):  # the server, or its child
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
-def server_process(kind: str, data_dir: Path, database_url: str) -> Iterator[Served]:
+def server_process(kind: str, data_dir: Path, database_url: str, workers: int = 1) -> Iterator[Served]:
     port = free_port()
     cmd = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--data-dir", str(data_dir)]
+    cmd += ["--workers", str(workers)]
     proc = subprocess.Popen([*cmd, "--database-url", database_url])
     url = f"http://{HOST}:{port}"
     try:
@@ -311,16 +351,19 @@ def bench(kind: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="lp-vs-bare-") as tmp_name, bench_database(kind, Path(tmp_name)) as url:
         tmp = Path(tmp_name)
         customers = seed(url, args.clients)
-        with server_process("licence", tmp / "server-data", url) as ours:
+        with server_process("licence", tmp / "server-data", url, args.workers) as ours:
             targets = activate_all(ours.url, customers)
-            with server_process("bare", tmp / "bare-data", url) as bare:
+            with server_process("bare", tmp / "bare-data", url, args.workers) as bare:
                 by = load.__name__.removeprefix("load_")
-                print(f"\n== {kind}: {len(targets)} customers, {args.seconds:g} s per cell, load by {by} ==")
+                per = f"{args.workers} worker processes each" if args.workers > 1 else "one process each"
+                print(f"\n== {kind}: {len(targets)} customers, {args.seconds:g} s per cell, load by {by}, {per} ==")
                 header = f"{'conc':>5}{'bare req/s':>12}{'p50':>8}{'p99':>8}{'cpu ms':>8}"
                 header += f"{'validate req/s':>16}{'p50':>8}{'p99':>8}{'cpu ms':>8}"
                 print(header + f"{'ratio':>8}{'failed':>8}")
                 for connections in args.concurrency:
                     b, b_cpu = measured(bare, load, "/bare", targets, connections, args.seconds, tmp)
+                    if b.failed:  # a bare endpoint that answers errors measures nothing worth comparing
+                        raise RuntimeError(f"the bare endpoint failed {b.failed} of {b.requests} requests")
                     v, v_cpu = measured(ours, load, "validate", targets, connections, args.seconds, tmp)
                     print(
                         f"{connections:>5}{b.rate:>12.0f}{b.p50_ms:>8.1f}{b.p99_ms:>8.1f}{b_cpu:>8.2f}"
@@ -344,18 +387,19 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,10,50")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes for both servers")
     parser.add_argument("--serve", choices=("bare", "licence"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.data_dir, args.database_url)
+        serve(args.serve, args.port, args.data_dir, args.database_url, args.workers)
         return
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
     import server
 
-    print(f"server code: {Path(server.__file__).parent}; {os.cpu_count()} CPUs")
+    print(f"server code: {Path(server.__file__).parent}; {os.cpu_count()} CPUs; uvicorn with {uvicorn_flavour()}")
     kinds = ("sqlite", "postgres") if args.database == "both" else (args.database,)
     for kind in kinds:
         bench(kind, args)

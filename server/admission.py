@@ -73,11 +73,14 @@ class AdmissionMiddleware:
             return
         slots = self._slots_here()
         try:
-            with anyio.fail_after(self.queue_wait_s):
-                await slots.acquire()
-        except TimeoutError:
-            await busy_response()(scope, receive, send)
-            return
+            slots.acquire_nowait()  # the usual case, without the cost of a timeout scope
+        except anyio.WouldBlock:
+            try:
+                with anyio.fail_after(self.queue_wait_s):
+                    await slots.acquire()
+            except TimeoutError:
+                await busy_response()(scope, receive, send)
+                return
         try:
             await self.app(scope, receive, send)
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -29,7 +31,7 @@ def create_app(ctx: ServerContext) -> FastAPI:
     app.add_exception_handler(OperationalError, answer_busy)
     install_openapi(app)  # every error response documented as ErrorOut
     app.include_router(service.router, responses=API_ERROR_RESPONSES)
-    for module in (auth, me, activations, offline, ledgers, purchase, payments, renewals):
+    for module in (activations, auth, me, offline, ledgers, purchase, payments, renewals):  # the busiest first
         app.include_router(module.router, prefix="/api/v1", responses=API_ERROR_RESPONSES)
     # the sandbox provider's pay page, outside /api/v1
     app.include_router(sandbox_pay.router, responses=PAGE_ERROR_RESPONSES)
@@ -54,3 +56,11 @@ def _build_routes(app: FastAPI) -> None:
     scope = {"type": "http", "method": "GET", "path": "/\u0000no-such-route", "root_path": "", "headers": []}
     for route in app.router.routes:
         route.matches(scope)
+
+
+def settle_for_serving() -> None:
+    """For a process that serves requests and nothing else, once its app is built: the objects made at
+    start-up (routes, schemas, mappers, compiled statements: some 150,000) leave the garbage collector's
+    view. Each full collection walked them all, ~80 ms in which no request moved: a tail in every latency."""
+    gc.collect()
+    gc.freeze()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from server.app import create_app
+from server.app import create_app, settle_for_serving
 from server.config import Settings
 from server.context import ServerContext
 
 
 def create_app_from_environment() -> FastAPI:
-    return create_app(ServerContext.create(Settings()))
+    app = create_app(ServerContext.create(Settings()))
+    settle_for_serving()
+    return app

@@ -356,7 +356,7 @@ def _licence(session: Session, serial: str) -> Licence:
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.app import create_app, settle_for_serving
     from server.context import ServerContext
     from server.db import upgrade_to_head
 
@@ -383,8 +383,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             log_level="info",
         )
         return EXIT_OK
+    app = create_app(ctx)
+    settle_for_serving()
     try:
-        uvicorn.run(create_app(ctx), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:
         ctx.engine.dispose()
     return EXIT_OK

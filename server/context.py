@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.clock import Clock
 from server.config import Settings
-from server.db import make_engine, make_read_session_factory, make_session_factory, request_capacity
+from server.db import (
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+    request_capacity,
+    single_statement_engine,
+)
 from server.signing import KeyStore
 
 
@@ -22,9 +28,12 @@ class ServerContext:
     clock: Clock = field(default_factory=Clock)
     # Sessions for requests that only read (GET): on SQLite they never take the write lock.
     read_sessions: sessionmaker[Session] = field(init=False)
+    # Connections for a request that reads with one statement (validate): no transaction around it.
+    single_reads: Engine = field(init=False)
 
     def __post_init__(self) -> None:
         self.read_sessions = make_read_session_factory(self.engine)
+        self.single_reads = single_statement_engine(self.engine)
 
     @property
     def capacity(self) -> int:

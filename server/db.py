@@ -37,6 +37,8 @@ REQUEST_CONNECTIONS = {"sqlite": 16, "postgresql": 16}
 SPARE_CONNECTIONS = 4
 # The connection option that marks a read-only session: on SQLite it begins without taking the write lock.
 READ_ONLY = "licence_read_only"
+# The connection option for one statement on its own (SQLite): no BEGIN at all, the statement is atomic alone.
+SINGLE_STATEMENT = "licence_single_statement"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -84,7 +86,10 @@ def _make_sqlite_serialisable(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(READ_ONLY):
+        options = conn.get_execution_options()
+        if options.get(SINGLE_STATEMENT):
+            return
+        if options.get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
         else:
             conn.connection.dbapi_connection.begin_write()
@@ -141,6 +146,16 @@ def _writer_queue_connection() -> type[_QueuedWriterConnection]:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def single_statement_engine(engine: Engine) -> Engine:
+    """The engine for a request that reads with one statement: no transaction around it (a lone SELECT sees one
+    snapshot by itself), so no BEGIN and COMMIT round trips. Never for writes, nor for several statements."""
+    if engine.dialect.name == "sqlite":
+        # Not SQLAlchemy's AUTOCOMMIT level: handing the connection back would reset it to Python's implicit
+        # transactions, which the write lock hand-off (``_make_sqlite_serialisable``) does not expect.
+        return engine.execution_options(**{SINGLE_STATEMENT: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:

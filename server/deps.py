@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from licence_protocol.errors import ErrorCode
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from server.clock import Clock
 from server.context import ServerContext
 from server.db import session_scope
-from server.errors import ApiError
+from server.errors import unauthorized
 from server.languages import negotiate
-from server.models import Account, AuthToken, Licence
+from server.models import Account, AuthToken
 from server.schemas.common import Id
-from server.services.activation import Caller, load_caller_and_licence
+from server.services.activation import Caller
 from server.services.auth import hash_token
-from server.services.documents import DocumentFacts
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a sync one on a worker thread, a hop each.
@@ -51,6 +49,10 @@ async def get_clock(ctx: Annotated[ServerContext, Depends(get_context)]) -> Cloc
 
 async def client_ip(request: Request) -> str:
     """The public IP as this server sees it (loopback in the demo)."""
+    return client_ip_of(request)
+
+
+def client_ip_of(request: Request) -> str:
     ctx: ServerContext = request.app.state.ctx
     if ctx.settings.trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for", "")
@@ -70,10 +72,6 @@ async def request_language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
-def _unauthorized(message: str = "sign-in required") -> ApiError:
-    return ApiError(ErrorCode.UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
-
-
 # Declares the bearer scheme in the OpenAPI document for every operation behind AccountDep. It never
 # refuses a request itself (auto_error=False): current_account answers 401 UNAUTHORIZED in our error shape.
 bearer_scheme = HTTPBearer(scheme_name="bearer", auto_error=False, description="access token from /auth/login")
@@ -84,13 +82,13 @@ def _access_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 200:
-        raise _unauthorized()
+        raise unauthorized()
     return token.strip()
 
 
 def _check_token(token: AuthToken, clock: Clock) -> None:
     if token.revoked_at is not None or token.expires_at <= clock.now():
-        raise _unauthorized("access token invalid or expired")
+        raise unauthorized("access token invalid or expired")
 
 
 def current_account(
@@ -99,7 +97,11 @@ def current_account(
     clock: Annotated[Clock, Depends(get_clock)],
     _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Account:
-    token_hash = hash_token(_access_token(request))
+    return current_account_of(session, _access_token(request), clock)
+
+
+def current_account_of(session: Session, token: str, clock: Clock) -> Account:
+    token_hash = hash_token(token)
     # The token and its account in one round trip.
     found = session.execute(
         select(AuthToken, Account)
@@ -107,44 +109,33 @@ def current_account(
         .where(AuthToken.token_hash == token_hash, AuthToken.kind == "access")
     ).first()
     if found is None:
-        raise _unauthorized("access token invalid or expired")
+        raise unauthorized("access token invalid or expired")
     _check_token(found[0], clock)
     return found[1]
-
-
-@dataclass(frozen=True)
-class CallerWithLicence:
-    """The caller, and the licence named in the path read with its token (None: not theirs, or invalid)."""
-
-    caller: Caller
-    licence: Licence | None
-    facts: DocumentFacts | None
 
 
 _LICENCE_ID_IN_PATH: TypeAdapter[int] = TypeAdapter(Id)
 
 
-def caller_with_licence(
+async def bearer_token(
     request: Request,
-    session: Annotated[Session, Depends(get_read_session, scope="function")],
-    clock: Annotated[Clock, Depends(get_clock)],
-    ip: Annotated[str, Depends(client_ip)],
     _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> CallerWithLicence:
-    """``current_caller`` for a route with ``{licence_id}`` that reads that licence: the token, its account and
-    the licence come in one query. The path is read here, not declared, so answers stay as before: 401
-    before a malformed ``licence_id`` is reported (422), and that before a foreign licence (404)."""
-    token_hash = hash_token(_access_token(request))
+) -> str:
+    """The request's access token, for a handler that checks it in the same query as the licence in its path
+    (validate). Answers stay as elsewhere: 401 before a malformed ``licence_id`` is reported (422), and that
+    before a foreign licence (404) — so for a malformed id the token is checked here."""
+    token = _access_token(request)
     try:
-        licence_id = _LICENCE_ID_IN_PATH.validate_python(request.path_params.get("licence_id"))
+        _LICENCE_ID_IN_PATH.validate_python(request.path_params.get("licence_id"))
     except ValidationError:
-        account = current_account(request, session, clock, _documented)  # FastAPI answers 422 after this
-        return CallerWithLicence(Caller(account, ip), None, None)
-    found = load_caller_and_licence(session, token_hash, licence_id)
-    if found is None:
-        raise _unauthorized("access token invalid or expired")
-    _check_token(found.token, clock)
-    return CallerWithLicence(Caller(found.account, ip), found.licence, found.facts)
+        ctx: ServerContext = request.app.state.ctx
+        await run_in_threadpool(_account_of, ctx, token)
+    return token
+
+
+def _account_of(ctx: ServerContext, token: str) -> None:
+    with session_scope(ctx.read_sessions) as session:
+        current_account_of(session, token, ctx.clock)
 
 
 async def current_caller(
@@ -163,4 +154,4 @@ ClientIpDep = Annotated[str, Depends(client_ip)]
 PublicUrlDep = Annotated[str, Depends(public_base_url)]
 LanguageDep = Annotated[str, Depends(request_language)]
 CallerDep = Annotated[Caller, Depends(current_caller)]
-CallerWithLicenceDep = Annotated[CallerWithLicence, Depends(caller_with_licence)]
+BearerTokenDep = Annotated[str, Depends(bearer_token)]

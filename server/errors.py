@@ -37,6 +37,10 @@ def not_found(what: str = "resource") -> ApiError:
     return ApiError(ErrorCode.NOT_FOUND, f"{what} not found")
 
 
+def unauthorized(message: str = "sign-in required", **details: Any) -> ApiError:
+    return ApiError(ErrorCode.UNAUTHORIZED, message, details, headers={"WWW-Authenticate": "Bearer"})
+
+
 _HTTP_CODES = {
     code.status: code
     for code in (

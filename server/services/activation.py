@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hmac
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from licence_protocol.dates import add_months
 from licence_protocol.errors import ErrorCode
 from licence_protocol.fingerprint import MachineMatch, compare_components
-from sqlalchemy import Integer, Select, String, and_, bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -28,7 +27,6 @@ from server.errors import ApiError, not_found
 from server.models import (
     Account,
     AddonKey,
-    AuthToken,
     IpBinding,
     Licence,
     LicenceEvent,
@@ -38,10 +36,7 @@ from server.models import (
 )
 from server.services import ratelimit
 from server.services.documents import (
-    DocumentFacts,
     active_machines,
-    facts_column,
-    facts_from_column,
     iso,
     issue_document,
     mask_login,
@@ -49,6 +44,7 @@ from server.services.documents import (
     seats_used,
 )
 from server.services.keys import hash_cdkey, mask_serial, normalise_key
+from server.services.licence_fields import MachineFields, SeatedMachineFields
 from server.services.seats import seats_max
 from server.signing import KeyStore
 
@@ -79,9 +75,12 @@ class Device:
     name: str = ""  # empty: keep the name the machine has
 
 
+SomeMachine = TypeVar("SomeMachine", bound=MachineFields)  # an ORM Machine, or a row the online check read
+
+
 @dataclass(frozen=True)
-class MachineLookup:
-    machine: Machine | None
+class MachineLookup(Generic[SomeMachine]):
+    machine: SomeMachine | None
     verdict: MachineMatch
     changed: tuple[str, ...] = ()
 
@@ -126,7 +125,6 @@ def clear_key_check(cdkey: str) -> KeyCheck:
     return lambda stored_hash: hmac.compare_digest(offered, stored_hash)
 
 
-_LICENCE_ID = bindparam("licence_id", type_=Integer)  # the name ``facts_column`` binds too
 # A licence's policy and product come with it in the same query: every operation reads them.
 _WITH_POLICY = joinedload(Licence.policy, innerjoin=True).joinedload(Policy.product, innerjoin=True)
 
@@ -158,48 +156,6 @@ def _owned_licence(session: Session, account: Account, licence_id: int, *, lock:
     return licence
 
 
-@dataclass(frozen=True)
-class CallerAndLicence:
-    """What ``load_caller_and_licence`` read: the access token, its account, and the licence (None: not
-    this account's, or no such licence) with the document's facts."""
-
-    token: AuthToken
-    account: Account
-    licence: Licence | None
-    facts: DocumentFacts | None
-
-
-@cache
-def _caller_and_licence_statement(dialect_name: str) -> Select[AuthToken, Account, Licence, str | None]:
-    # Outer joins only: a caller without that licence still gets their token row (401 and 404 stay apart).
-    return (
-        select(AuthToken, Account, Licence, facts_column(dialect_name))
-        .join(Account, Account.id == AuthToken.account_id)
-        .outerjoin(Licence, and_(Licence.id == _LICENCE_ID, Licence.account_id == Account.id))
-        .options(
-            joinedload(Licence.policy).joinedload(Policy.product),
-            joinedload(Licence.organisation),
-            joinedload(Licence.seated_machines),
-        )
-        .where(AuthToken.token_hash == bindparam("token_hash", type_=String), AuthToken.kind == "access")
-    )
-
-
-def load_caller_and_licence(session: Session, token_hash: str, licence_id: int) -> CallerAndLicence | None:
-    """An access token with its account and, in the same query, that account's licence ``licence_id`` with
-    its policy, product, organisation, seated machines and document facts: validate's only read (it is
-    the client's every online check). None: no such access token."""
-    dialect_name = session.get_bind().dialect.name
-    statement = _caller_and_licence_statement(dialect_name)
-    found = session.execute(statement, {"token_hash": token_hash, "licence_id": licence_id}).unique().first()
-    if found is None:
-        return None
-    token, account, licence, facts = found
-    if licence is None or facts is None:
-        return CallerAndLicence(token, account, None, None)
-    return CallerAndLicence(token, account, licence, facts_from_column(facts, licence, dialect_name))
-
-
 def _check_usable(licence: Licence, now: datetime) -> None:
     if licence.status in ("suspended", "revoked"):
         raise ApiError(ErrorCode.LICENCE_SUSPENDED, "this licence is suspended", {"status": licence.status})
@@ -216,12 +172,12 @@ def _check_product(licence: Licence, product_code: str | None) -> None:
         )
 
 
-def find_machine(machines: list[Machine], device: Device) -> MachineLookup:
+def find_machine(machines: Sequence[SomeMachine], device: Device) -> MachineLookup[SomeMachine]:
     """The machine ``device`` is: exact feature code, else the tolerance rule shared with the client."""
     for machine in machines:
         if machine.fingerprint == device.fingerprint:
             return MachineLookup(machine, MachineMatch.SAME)
-    best: MachineLookup = MachineLookup(None, MachineMatch.DIFFERENT)
+    best: MachineLookup[SomeMachine] = MachineLookup(None, MachineMatch.DIFFERENT)
     best_score = -1.0
     for machine in machines:
         result = compare_components(machine.components or {}, device.components)
@@ -483,31 +439,15 @@ def validate(
     nonce: str | None,
     now: datetime,
 ) -> Validated:
-    """Online re-authentication: a fresh document for this machine, echoing the client's nonce."""
+    """Online re-authentication: a fresh document for this machine, echoing the client's nonce, or why not.
+
+    It only reads: what changed about the machine comes back as ``seen`` for ``record_seen``, so validate
+    never waits for a write lock. The usual case, answered without ORM objects: ``server.services.online_check``."""
     try:
         licence = _owned_licence(session, caller.account, licence_id)
     except ApiError:
         _refuse_if_seated_for_another_account(session, licence_id, device)
         raise
-    return validate_licence(session, keys, caller=caller, licence=licence, device=device, nonce=nonce, now=now)
-
-
-def validate_licence(
-    session: Session,
-    keys: KeyStore,
-    *,
-    caller: Caller,
-    licence: Licence,
-    device: Device,
-    nonce: str | None,
-    now: datetime,
-    facts: DocumentFacts | None = None,
-) -> Validated:
-    """``validate`` for the caller's licence loaded already with its policy, product, organisation and seated
-    machines (``load_caller_and_licence``), and the document's facts when they were read with it.
-
-    It only reads: what changed about the machine comes back as ``seen`` for ``record_seen``, so the usual
-    validate never waits for a write lock."""
     _check_usable(licence, now)
     lookup = find_machine(licence.seated_machines, device)
     if lookup.machine is None:
@@ -525,16 +465,17 @@ def validate_licence(
             },
         )
     machine = lookup.machine
-    seen = _machine_seen(machine, device, caller.ip, now)
+    seen = machine_seen(machine, device, caller.ip, now)
     if seen is not None and (machine.fingerprint != seen.fingerprint or machine.components != seen.components):
         # Small hardware drift: the document names the machine as it is now. The row changes in record_seen,
         # so this copy leaves the session rather than be flushed by it.
         session.expunge(machine)
         _refresh_machine(machine, replace(device, name=""), caller.ip, now)  # re-authenticating never renames
-    return Validated(issue_document(session, keys, licence, machine, now, nonce, facts), seen)
+    return Validated(issue_document(session, keys, licence, machine, now, nonce), seen)
 
 
-def _machine_seen(machine: Machine, device: Device, ip: str | None, now: datetime) -> MachineSeen | None:
+def machine_seen(machine: SeatedMachineFields, device: Device, ip: str | None, now: datetime) -> MachineSeen | None:
+    """What validate has to write of its machine: None when the row was brought up to date under a minute ago."""
     fresh = now - machine.last_seen_at < SEEN_RESOLUTION
     same = machine.fingerprint == device.fingerprint and machine.components == dict(device.components)
     if fresh and same and (not ip or ip == machine.public_ip):

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from server.config import Settings
 from server.db import rows_updated
-from server.errors import ApiError
+from server.errors import ApiError, unauthorized
 from server.models import Account, AuthToken, RateEvent, VerificationCode
 from server.services.admin import create_account
 from server.services.passwords import DUMMY_HASH, check_password_rules, hash_password, verify_password
@@ -87,10 +87,6 @@ def _locked(unlock_at: datetime, now: datetime) -> ApiError:
         {"unlock_at": unlock_at.isoformat(), "retry_after": seconds},
         headers={"Retry-After": str(seconds)},
     )
-
-
-def _unauthorized(message: str, **details: Any) -> ApiError:
-    return ApiError(ErrorCode.UNAUTHORIZED, message, details, headers={"WWW-Authenticate": "Bearer"})
 
 
 def _code_invalid(**details: Any) -> ApiError:
@@ -363,15 +359,15 @@ def rotate_refresh_token(session: Session, *, refresh_token: str, now: datetime,
         select(AuthToken).where(AuthToken.token_hash == hash_token(refresh_token), AuthToken.kind == "refresh")
     )
     if row is None or row.revoked_at is not None or row.expires_at <= now:
-        raise _unauthorized("refresh token invalid or expired")
+        raise unauthorized("refresh token invalid or expired")
     if not _claim_once(session, AuthToken, row.id, now):
         _revoke_family(session, row.family, now)
         session.commit()
         log.warning("a rotated refresh token was reused; signed account %s out of that session", row.account_id)
-        raise _unauthorized("refresh token was already used; sign in again", reason="refresh_token_reused")
+        raise unauthorized("refresh token was already used; sign in again", reason="refresh_token_reused")
     account = session.get(Account, row.account_id)
     if account is None:
-        raise _unauthorized("refresh token invalid or expired")
+        raise unauthorized("refresh token invalid or expired")
     return issue_tokens(session, account=account, now=now, settings=settings, family=row.family)
 
 

@@ -38,6 +38,7 @@ from server.models import (
     UTCDateTime,
 )
 from server.services.keys import mask_serial
+from server.services.licence_fields import AccountFields, LicenceFields, MachineFields, OrganisationFields
 from server.services.seats import seats_max
 from server.services.vouchers import offline_allowance
 from server.signing import KeyStore
@@ -59,7 +60,7 @@ def mask_login(login: str) -> str:
     return f"{login[:1]}****"
 
 
-def certification_of(org: Organisation, now: datetime) -> dict[str, Any]:
+def certification_of(org: OrganisationFields, now: datetime) -> dict[str, Any]:
     """The organisation's certification as clients see it: a pending one past its deadline is overdue."""
     status = org.certification_status
     deadline = org.certification_deadline
@@ -236,15 +237,15 @@ class DocumentFacts:
 def document_facts(session: Session, licence: Licence) -> DocumentFacts:
     # No organisation: the NULL parameter matches no ledger, so ledgers in use is 0 and no voucher years.
     params = {"licence_id": licence.id, "organisation_id": licence.organisation_id}
-    return _facts_of(session.execute(_FACTS, params), licence)
+    return _facts_of(session.execute(_FACTS, params), licence.policy.offline_voucher_allowance)
 
 
-def facts_from_column(value: str, licence: Licence, dialect_name: str) -> DocumentFacts:
-    """The facts a ``facts_column`` read for ``licence``."""
+def facts_from_column(value: str, offline_voucher_allowance: int, dialect_name: str) -> DocumentFacts:
+    """The facts a ``facts_column`` read, for a licence whose policy allows ``offline_voucher_allowance``."""
     rows: list[list[Any]] = json.loads(value)
     if dialect_name != "postgresql":
         rows.sort(key=lambda r: (r[0], r[1] or 0, r[2] or 0, r[5] or ""))  # no NULLs in the kinds with many rows
-    return _facts_of(((*r[:7], _utc_time(r[7])) for r in rows), licence)
+    return _facts_of(((*r[:7], _utc_time(r[7])) for r in rows), offline_voucher_allowance)
 
 
 def _utc_time(value: str | None) -> datetime | None:
@@ -255,8 +256,7 @@ def _utc_time(value: str | None) -> datetime | None:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def _facts_of(rows: Iterable[Sequence[Any]], licence: Licence) -> DocumentFacts:
-    allowance = licence.policy.offline_voucher_allowance  # loaded with the licence: no round trip
+def _facts_of(rows: Iterable[Sequence[Any]], allowance: int) -> DocumentFacts:
     facts = DocumentFacts()
     for kind, n1, n2, n3, n4, s1, s2, at in rows:
         if kind == "seats":
@@ -287,15 +287,24 @@ def build_payload(
     machine: Machine | None,
     now: datetime,
     nonce: str | None = None,
-    facts: DocumentFacts | None = None,
 ) -> dict[str, Any]:
+    # An identity-map hit when the caller's account is loaded already: no round trip.
+    account = session.get(Account, licence.account_id) if licence.account_id is not None else None
+    return payload_of(licence, account, machine, document_facts(session, licence), now, nonce)
+
+
+def payload_of(
+    licence: LicenceFields,
+    account: AccountFields | None,
+    machine: MachineFields | None,
+    facts: DocumentFacts,
+    now: datetime,
+    nonce: str | None = None,
+) -> dict[str, Any]:
+    """The document's payload, from what was read: no database here."""
     policy = licence.policy
     product = policy.product
-    # Identity-map hits when the caller's account and the licence's organisation are already loaded
-    # (validate loads both): no round trip.
-    account = session.get(Account, licence.account_id) if licence.account_id is not None else None
     org = licence.organisation
-    facts = facts if facts is not None else document_facts(session, licence)
     return {
         "format": DOCUMENT_FORMAT,
         "licence_id": licence.id,
@@ -341,9 +350,6 @@ def issue_document(
     machine: Machine | None,
     now: datetime,
     nonce: str | None = None,
-    facts: DocumentFacts | None = None,
 ) -> dict[str, Any]:
-    """Build the payload and sign it with the active key (the envelope: docs/PROTOCOL.md, "Licence document").
-
-    ``facts``: read with the licence already (``facts_column``), else read here."""
-    return keys.sign(build_payload(session, licence, machine, now, nonce, facts))
+    """Build the payload and sign it with the active key (the envelope: docs/PROTOCOL.md, "Licence document")."""
+    return keys.sign(build_payload(session, licence, machine, now, nonce))

@@ -11,9 +11,10 @@ from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from server.models import Licence
+from server.services.licence_fields import LicenceFields
 
 
-def seats_max(licence: Licence) -> int:
+def seats_max(licence: LicenceFields) -> int:
     """The most computers the licence may hold: its edition's seats plus the seat packs it bought."""
     return licence.policy.max_machines + (licence.extra_seats or 0)
 

@@ -8,26 +8,26 @@ maintenance window comes from a cache, and no connection is pinged first.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from licence_protocol.envelope import b64url_decode
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 
+from server.db import SINGLE_STATEMENT
 from server.models import AddonKey, Entitlement, Organisation
 from server.services.admin import create_ledger
 from tests.support.accounts import DEFAULT_PASSWORD, make_account
 from tests.support.licensing import customer, issue_licence, machine
 from tests.support.live import LiveServer
 
-# BEGIN; token + account + licence + policy + product + organisation + seated machines + the document's
-# seat count, ledgers in use, entitlements, voucher years and add-ons (one SELECT); COMMIT. A read only.
-VALIDATE_ROUND_TRIPS = 3
-# Once a minute per machine validate also writes when it was last seen: one UPDATE in the same transaction;
-# on SQLite the read ends first and the UPDATE has its own (local calls, no network).
-VALIDATE_SEEN_ROUND_TRIPS = {"sqlite": 6, "postgresql": 4}
+# Token + account + licence + policy + product + organisation + seated machines + the document's seat count,
+# ledgers in use, entitlements, voucher years and add-ons: one SELECT, on its own (no BEGIN, no COMMIT).
+VALIDATE_ROUND_TRIPS = 1
+# Once a minute per machine validate also writes when it was last seen: BEGIN, one UPDATE, COMMIT.
+VALIDATE_SEEN_ROUND_TRIPS = {"sqlite": 4, "postgresql": 4}
 # The same machine activated again. BEGIN, token + account, (PostgreSQL: the guess lock), pruning old
 # guesses, both guess counts (one query), organisation, licence (locked), its machines, UPDATE of the
 # machine, the document's facts, COMMIT.
@@ -47,11 +47,20 @@ def round_trips(live: LiveServer) -> Iterator[list[str]]:
         if not sql.lstrip().upper().startswith("BEGIN"):  # SQLite's BEGIN is counted by the begin event
             seen.append(" ".join(sql.split())[:80])
 
+    def transaction(word: str) -> Callable[[Connection], None]:
+        def record(conn: Connection) -> None:
+            options = conn.get_execution_options()
+            # A statement on its own: SQLAlchemy still tells of a transaction, the database hears of none.
+            if not options.get(SINGLE_STATEMENT) and options.get("isolation_level") != "AUTOCOMMIT":
+                seen.append(word)
+
+        return record
+
     listeners = {
         "before_cursor_execute": statement,
-        "begin": lambda _conn: seen.append("BEGIN"),
-        "commit": lambda _conn: seen.append("COMMIT"),
-        "rollback": lambda _conn: seen.append("ROLLBACK"),
+        "begin": transaction("BEGIN"),
+        "commit": transaction("COMMIT"),
+        "rollback": transaction("ROLLBACK"),
     }
     for name, fn in listeners.items():
         event.listen(engine, name, fn)
@@ -74,7 +83,6 @@ def test_one_validate_makes_few_round_trips(live_server: LiveServer) -> None:
 
     assert r.status_code == 200, r.text
     assert len(seen) <= VALIDATE_ROUND_TRIPS, "\n".join(seen)
-    assert seen[0] == "BEGIN" and seen[-1] == "COMMIT" and seen.count("BEGIN") == 1, seen
     assert sum(s.startswith("SELECT") for s in seen) == 1, seen  # token, licence and the document's facts
     assert not any(s.startswith("UPDATE") for s in seen), seen  # seen a moment ago: nothing to write
     assert not any("announcements" in s for s in seen), seen  # the maintenance window comes from a cache
