@@ -10,6 +10,8 @@ tolerance — is left to ``activation.validate``, which reads with the ORM and s
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -153,7 +155,7 @@ class Checked:
     seen: MachineSeen | None
 
 
-# The columns in the order the rows are unpacked below.
+# The statement's columns, group by group, in the order ``read_check`` unpacks them (then the facts column).
 _TOKEN = (AuthToken.expires_at, AuthToken.revoked_at, Account.id, Account.login)
 _LICENCE = (
     Licence.id,
@@ -162,6 +164,8 @@ _LICENCE = (
     Licence.expires_at,
     Licence.ledgers_purchased,
     Licence.extra_seats,
+)
+_POLICY = (
     Policy.name,
     Policy.edition,
     Policy.max_machines,
@@ -170,6 +174,8 @@ _LICENCE = (
     Product.code,
     Product.name,
     Product.version,
+)
+_ORGANISATION = (
     Organisation.id,
     Organisation.name,
     Organisation.tax_id,
@@ -178,6 +184,15 @@ _LICENCE = (
     Organisation.certification_deadline,
 )
 _MACHINE = (Machine.id, Machine.fingerprint, Machine.components, Machine.name, Machine.public_ip, Machine.last_seen_at)
+_GROUPS = (_TOKEN, _LICENCE, _POLICY, _ORGANISATION, _MACHINE)
+_STARTS = tuple(sum(len(g) for g in _GROUPS[:i]) for i in range(len(_GROUPS) + 1))
+
+
+def _grouped(row: Sequence[Any]) -> list[Sequence[Any]]:
+    """A row's values split by ``_GROUPS``."""
+    return [row[start:end] for start, end in itertools.pairwise(_STARTS)]
+
+
 _LICENCE_ID = bindparam("licence_id", type_=Integer)  # the name ``facts_column`` binds too
 
 
@@ -186,7 +201,7 @@ def _statement(dialect_name: str) -> Select[*tuple[Any, ...]]:
     # Outer joins from the token: a caller without that licence still gets their token's row (401 and 404
     # stay apart). One row per seated machine; the facts column is computed once, not per row.
     return (
-        select(*_TOKEN, *_LICENCE, *_MACHINE, facts_column(dialect_name))
+        select(*itertools.chain(*_GROUPS), facts_column(dialect_name))
         .select_from(AuthToken)
         .join(Account, Account.id == AuthToken.account_id)
         .outerjoin(Licence, and_(Licence.id == _LICENCE_ID, Licence.account_id == Account.id))
@@ -206,21 +221,30 @@ def read_check(connection: Connection, token_hash: str, licence_id: int) -> Chec
     rows = connection.execute(_statement(dialect_name), {"token_hash": token_hash, "licence_id": licence_id}).all()
     if not rows:
         return None
-    first = rows[0]
-    token = TokenRow(first[0], first[1])
-    account = AccountRow(first[2], first[3])
-    n = len(_TOKEN)
-    (lid, serial, status, expires_at, ledgers, extra, *policy_and_product, org_id) = first[n : n + 15]
-    if lid is None:
+    token_values, licence_values, policy_values, organisation_values, _ = _grouped(rows[0])
+    expires, revoked, account_id, login = token_values
+    token, account = TokenRow(expires, revoked), AccountRow(account_id, login)
+    licence_id_read, serial, status, expires_at, ledgers_purchased, extra_seats = licence_values
+    if licence_id_read is None:  # not this account's licence, or none
         return CheckRead(token, account, None, None)
-    p_name, edition, max_machines, lease_days, allowance, code, product_name, version = policy_and_product
-    policy = PolicyRow(p_name, edition, max_machines, lease_days, allowance, ProductRow(code, product_name, version))
-    organisation = OrganisationRow(*first[n + 14 : n + 20]) if org_id is not None else None
-    m = n + len(_LICENCE)
-    machines = tuple(MachineRow(*row[m : m + len(_MACHINE)]) for row in rows if row[m] is not None)
-    licence = LicenceRow(lid, serial, status, expires_at, account.id, ledgers, extra, policy, organisation, machines)
-    facts = facts_from_column(first[-1], allowance, dialect_name)
-    return CheckRead(token, account, licence, facts)
+    name, edition, max_machines, lease_days, allowance, code, product_name, version = policy_values
+    policy = PolicyRow(name, edition, max_machines, lease_days, allowance, ProductRow(code, product_name, version))
+    organisation = OrganisationRow(*organisation_values) if organisation_values[0] is not None else None
+    machine_values = (row[_STARTS[-2] : _STARTS[-1]] for row in rows)
+    machines = tuple(MachineRow(*values) for values in machine_values if values[0] is not None)
+    licence = LicenceRow(
+        licence_id_read,
+        serial,
+        status,
+        expires_at,
+        account_id,
+        ledgers_purchased,
+        extra_seats,
+        policy,
+        organisation,
+        machines,
+    )
+    return CheckRead(token, account, licence, facts_from_column(rows[0][-1], allowance, dialect_name))
 
 
 def check(read: CheckRead, *, device: Device, ip: str | None, nonce: str | None, now: datetime) -> Checked | None:

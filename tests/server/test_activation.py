@@ -262,6 +262,40 @@ def test_validate_reports_a_changed_fingerprint(live_server: LiveServer, alice: 
     assert details["machine_id"] == alice.get(f"/licences/{key.licence_id}/machines").json()["machines"][0]["id"]
 
 
+def test_validate_follows_small_hardware_drift(live_server: LiveServer, alice: Customer) -> None:
+    key = issue_licence(live_server)
+    alice.activate(key, 1)
+    drifted = {**_machine_only_from(machine(1, mac="new-network-card")), "fingerprint": "DRIFT-1"}
+
+    r = alice.post(f"/licences/{key.licence_id}/validate", drifted)
+
+    assert r.status_code == 200, r.text
+    named = payload_of(r.json()["document"])["machine"]
+    assert named["feature_code"] == "DRIFT-1" and named["components"] == drifted["components"]
+    listed = alice.get(f"/licences/{key.licence_id}/machines").json()["machines"]
+    assert [m["fingerprint"] for m in listed] == ["DRIFT-1"]  # one seat, the machine as it is now
+    assert alice.post(f"/licences/{key.licence_id}/validate", drifted).status_code == 200
+
+
+def test_validate_answers_sign_in_before_a_malformed_id_and_that_before_a_foreign_one(
+    live_server: LiveServer, alice: Customer
+) -> None:
+    bob = customer(live_server, "13900000002")
+    key = issue_licence(live_server)
+    assert bob.activate(key, 1).status_code == 200
+    body = _machine_only(2)  # not the machine bob's licence is on (that one is told whose licence it is)
+
+    anonymous = alice.post("/licences/abc/validate", body, headers={"Authorization": ""})
+    wrong_token = alice.post("/licences/abc/validate", body, headers={"Authorization": "Bearer not-a-token"})
+    malformed = alice.post("/licences/abc/validate", body)
+    foreign = alice.post(f"/licences/{key.licence_id}/validate", body)
+
+    assert anonymous.status_code == wrong_token.status_code == 401
+    assert error_code(anonymous) == error_code(wrong_token) == "UNAUTHORIZED"
+    assert malformed.status_code == 422 and error_code(malformed) == "VALIDATION_ERROR"
+    assert foreign.status_code == 404 and error_code(foreign) == "NOT_FOUND"
+
+
 def test_validate_on_a_machine_without_a_seat(live_server: LiveServer, alice: Customer) -> None:
     key = issue_licence(live_server, max_machines=1)
     alice.activate(key, 1)
