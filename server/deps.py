@@ -20,7 +20,7 @@ from server.languages import negotiate
 from server.models import Account, AuthToken
 from server.schemas.common import Id
 from server.services.activation import Caller
-from server.services.auth import hash_token
+from server.services.auth import hash_token, in_force
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a sync one on a worker thread, a hop each.
@@ -33,13 +33,6 @@ def get_session(request: Request, ctx: Annotated[ServerContext, Depends(get_cont
     # A GET only reads: on SQLite its session never takes the write lock, so reads never queue behind writes.
     factory = ctx.read_sessions if request.method in ("GET", "HEAD") else ctx.sessions
     with session_scope(factory) as session:
-        yield session
-
-
-def get_read_session(ctx: Annotated[ServerContext, Depends(get_context)]) -> Iterator[Session]:
-    """A session for a request that usually only reads, whatever its method (validate): it writes through
-    ``server.db.write_after_read`` when it must."""
-    with session_scope(ctx.read_sessions) as session:
         yield session
 
 
@@ -87,7 +80,7 @@ def _access_token(request: Request) -> str:
 
 
 def _check_token(token: AuthToken, clock: Clock) -> None:
-    if token.revoked_at is not None or token.expires_at <= clock.now():
+    if not in_force(token, clock.now()):
         raise unauthorized("access token invalid or expired")
 
 
@@ -146,7 +139,6 @@ async def current_caller(
 
 # scope="function": commit before the response is sent, so a client's next request sees the write.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 ContextDep = Annotated[ServerContext, Depends(get_context)]
 AccountDep = Annotated[Account, Depends(current_account)]

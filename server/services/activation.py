@@ -44,7 +44,7 @@ from server.services.documents import (
     seats_used,
 )
 from server.services.keys import hash_cdkey, mask_serial, normalise_key
-from server.services.licence_fields import MachineFields, SeatedMachineFields
+from server.services.licence_fields import LicenceFields, MachineFields, SeatedMachineFields
 from server.services.seats import seats_max
 from server.signing import KeyStore
 
@@ -156,11 +156,19 @@ def _owned_licence(session: Session, account: Account, licence_id: int, *, lock:
     return licence
 
 
-def _check_usable(licence: Licence, now: datetime) -> None:
+def unusable(licence: LicenceFields, now: datetime) -> ApiError | None:
+    """Why the licence cannot be used at ``now`` (suspended or revoked, expired), or None."""
     if licence.status in ("suspended", "revoked"):
-        raise ApiError(ErrorCode.LICENCE_SUSPENDED, "this licence is suspended", {"status": licence.status})
+        return ApiError(ErrorCode.LICENCE_SUSPENDED, "this licence is suspended", {"status": licence.status})
     if licence.expires_at is not None and licence.expires_at <= now:
-        raise ApiError(ErrorCode.LICENCE_EXPIRED, "this licence has expired", {"expires_at": iso(licence.expires_at)})
+        return ApiError(ErrorCode.LICENCE_EXPIRED, "this licence has expired", {"expires_at": iso(licence.expires_at)})
+    return None
+
+
+def _check_usable(licence: Licence, now: datetime) -> None:
+    refusal = unusable(licence, now)
+    if refusal is not None:
+        raise refusal
 
 
 def _check_product(licence: Licence, product_code: str | None) -> None:

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from licence_protocol.errors import ErrorCode
 from sqlalchemy import delete, insert, select, update
@@ -47,6 +47,20 @@ class IssuedTokens:
     refresh_token: str
     expires_in: int
     account: Account
+
+
+class TokenTimes(Protocol):
+    """What decides whether a stored token still holds (an ``AuthToken``, or a row read with one)."""
+
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+def in_force(token: TokenTimes, now: datetime) -> bool:
+    """Neither revoked nor expired at ``now``."""
+    return token.revoked_at is None and now < token.expires_at
 
 
 def hash_token(token: str) -> str:
@@ -358,7 +372,7 @@ def rotate_refresh_token(session: Session, *, refresh_token: str, now: datetime,
     row = session.scalar(
         select(AuthToken).where(AuthToken.token_hash == hash_token(refresh_token), AuthToken.kind == "refresh")
     )
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None or not in_force(row, now):
         raise unauthorized("refresh token invalid or expired")
     if not _claim_once(session, AuthToken, row.id, now):
         _revoke_family(session, row.family, now)

@@ -25,8 +25,16 @@ from server.db import session_scope, write_after_read
 from server.errors import unauthorized
 from server.models import Account, AuthToken, Licence, Machine, Organisation, Policy, Product
 from server.services import activation
-from server.services.activation import Caller, Device, MachineSeen, find_machine, machine_seen, record_seen
-from server.services.auth import hash_token
+from server.services.activation import (
+    Caller,
+    Device,
+    MachineSeen,
+    find_machine,
+    machine_seen,
+    record_seen,
+    unusable,
+)
+from server.services.auth import hash_token, in_force
 from server.services.documents import DocumentFacts, facts_column, facts_from_column, payload_of
 
 
@@ -38,7 +46,7 @@ def validate(
     now = ctx.clock.now()
     with ctx.single_reads.connect() as connection:
         read = read_check(connection, hash_token(token), licence_id)
-    if read is None or read.token.revoked_at is not None or read.token.expires_at <= now:
+    if read is None or not in_force(read.token, now):
         raise unauthorized("access token invalid or expired")
     checked = check(read, device=device, ip=ip, nonce=nonce, now=now)
     if checked is None:
@@ -251,9 +259,7 @@ def check(read: CheckRead, *, device: Device, ip: str | None, nonce: str | None,
     """The document the usual validate answers with, or None when this is not the usual case (the caller's
     licence missing, suspended or expired; the machine without a seat, or changed beyond the tolerance)."""
     licence, facts = read.licence, read.facts
-    if licence is None or facts is None or licence.status in ("suspended", "revoked"):
-        return None
-    if licence.expires_at is not None and licence.expires_at <= now:
+    if licence is None or facts is None or unusable(licence, now) is not None:
         return None
     lookup = find_machine(licence.seated_machines, device)
     machine = lookup.machine
