@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -62,3 +63,13 @@ def sqlite_server(tmp_path: Path, sqlite_url: str) -> Iterator[LiveServer]:
     live = start_live_server(tmp_path / "server-data", sqlite_url)
     yield live
     live.server.stop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    # Once a GUI test has turned automatic collection off (app/ui/collector.py), collect between tests too:
+    # the tests that follow may spin no event loop for the collector's timer.
+    if not gc.isenabled():
+        from app.ui.collector import collect_due
+
+        collect_due()

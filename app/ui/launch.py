@@ -70,6 +70,7 @@ def start_gui(args: argparse.Namespace) -> Panel:
 
     from app.services.paths import AppPaths
     from app.services.settings import load_settings
+    from app.ui.collector import collect_on_gui_thread
     from app.ui.main_window import MainWindow
     from app.ui.screens import open_screen
     from app.ui.theme import apply_theme
@@ -78,6 +79,7 @@ def start_gui(args: argparse.Namespace) -> Panel:
     loaded = load_settings(paths)
     choose_language(args, loaded.settings)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collect_on_gui_thread(app)  # the demo server and the workers must never free a widget
     app.setApplicationName("licence-panel")
     app.setApplicationDisplayName(i18n.tr("Licence panel"))
     apply_theme(app)  # type: ignore[arg-type]  # also the language's font and direction (Persian: right to left)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from app.ui.widgets.progress_overlay import ProgressOverlay
 
@@ -71,32 +72,59 @@ _POOL: QThreadPool | None = None
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; signals emitted from the worker are queued to it."""
+    """Lives on the GUI thread; what a worker emits is queued to it and handled there."""
 
-    succeeded = Signal(object)
-    failed = Signal(object)
+    done = Signal(object)
+
+
+_RELAY: _Relay | None = None
+
+
+def _relay() -> _Relay:
+    # Made on first use, which is on the GUI thread (an Op is made there), and kept: a relay deleted with an
+    # outcome still queued would drop that outcome, and the objects in it, on the worker thread.
+    global _RELAY
+    if _RELAY is None:
+        _RELAY = _Relay()
+        _RELAY.done.connect(_deliver)
+    return _RELAY
 
 
 class _Task(QRunnable):
-    def __init__(self, fn: Callable[[CancelToken], Any], token: CancelToken, relay: _Relay) -> None:
+    def __init__(self, fn: Callable[[CancelToken], Any], op: Op) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._fn = fn
-        self._token = token
-        self._relay = relay
+        self._fn: Callable[[CancelToken], Any] | None = fn
+        self._op: Op | None = op
+        self._token = op.token
+        self._relay = _relay()
 
     def run(self) -> None:
+        # The call and its op travel back with the outcome and this runnable keeps no reference: their closures
+        # may hold the last reference to a page or dialog, and a widget freed on a worker thread crashes Qt.
+        # The queued signal holds them until the GUI thread has handled it.
+        fn, op = self._fn, self._op
+        self._fn = self._op = None
+        assert fn is not None and op is not None
+        outcome: tuple[Op, Callable[[CancelToken], Any], object, BaseException | None]
         try:
-            result = self._fn(self._token)
+            outcome = (op, fn, fn(self._token), None)
         except BaseException as exc:
-            self._emit(self._relay.failed, exc)
-        else:
-            self._emit(self._relay.succeeded, result)
+            outcome = (op, fn, None, exc)
+        del fn, op
+        with contextlib.suppress(RuntimeError):  # the application is being torn down
+            self._relay.done.emit(outcome)
+        del outcome  # an exception's traceback holds this frame: leave no cycle through it
 
-    @staticmethod
-    def _emit(signal: Any, value: object) -> None:
-        with contextlib.suppress(RuntimeError):  # the relay was destroyed with its window while we ran
-            signal.emit(value)
+
+def _deliver(outcome: object) -> None:
+    op, _fn, result, error = outcome  # type: ignore[misc]
+    if not isValid(op):  # the op went away with its window while the call ran
+        return
+    if error is None:
+        op._on_worker_succeeded(result)
+    else:
+        op._on_worker_failed(error)
 
 
 class Op(QObject):
@@ -124,19 +152,17 @@ class Op(QObject):
         self._on_cancelled = on_cancelled
         self._trigger = trigger
         self._done = False
-        self._relay = _Relay()
-        self._relay.succeeded.connect(self._on_relay_succeeded)
-        self._relay.failed.connect(self._on_relay_failed)
-        self._overlay = ProgressOverlay(parent.window(), progress_text, cancellable=cancellable)
-        self._overlay.cancel_requested.connect(self.cancel)
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
-        self._show_timer.timeout.connect(self._overlay.show_over_parent)
+        # A background check must not cover the window the user is working in.
+        self._overlay = None if silent else ProgressOverlay(parent.window(), progress_text, cancellable=cancellable)
+        if self._overlay is not None:
+            self._overlay.cancel_requested.connect(self.cancel)
+            self._show_timer.timeout.connect(self._overlay.show_over_parent)
+            self._show_timer.start(PROGRESS_DELAY_MS)
         if trigger is not None:
             trigger.setEnabled(False)
-        if not silent:  # a background check must not cover the window the user is working in
-            self._show_timer.start(PROGRESS_DELAY_MS)
-        _pool().start(_Task(fn, self.token, self._relay))
+        _pool().start(_Task(fn, self))
 
     @property
     def running(self) -> bool:
@@ -151,24 +177,24 @@ class Op(QObject):
         if self._on_cancelled is not None:
             self._on_cancelled()
 
-    def _on_relay_succeeded(self, result: object) -> None:
+    def _on_worker_succeeded(self, result: object) -> None:
         if self._done:
             return
         self._finish()
         self._on_success(result)
 
-    def _on_relay_failed(self, exc: object) -> None:
+    def _on_worker_failed(self, exc: BaseException) -> None:
         if self._done:
             return
         self._finish()
-        assert isinstance(exc, BaseException)
         self._on_failure(exc)
 
     def _finish(self) -> None:
         self._done = True
         self._show_timer.stop()
-        self._overlay.hide()
-        self._overlay.deleteLater()
+        if self._overlay is not None:
+            self._overlay.hide()
+            self._overlay.deleteLater()
         if self._trigger is not None:
             with contextlib.suppress(RuntimeError):  # the button went away with its dialog
                 self._trigger.setEnabled(True)

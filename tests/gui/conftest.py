@@ -16,6 +16,7 @@ from app.services.fingerprint import FixedFingerprint, hash_component
 from app.services.licence_service import LicenceService
 from app.services.paths import AppPaths
 from app.services.settings import load_settings
+from app.ui.collector import collect_on_gui_thread
 from app.ui.runner import _pool
 from tests.support.keyring import MemoryKeyring
 from tests.support.live import LiveServer
@@ -23,6 +24,13 @@ from tests.support.live import LiveServer
 
 def machine(seed: str) -> FixedFingerprint:
     return FixedFingerprint({n: hash_component(n, f"{seed}-{n}") for n in ("machine_id", "product_uuid", "mac")})
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp: Any) -> Any:
+    """pytest-qt's QApplication, collecting reference cycles on its thread as the panel does."""
+    collect_on_gui_thread(qapp)
+    return qapp
 
 
 @pytest.fixture

@@ -63,8 +63,6 @@ class PaymentView(QWidget):
         self.ops: list[Op] = []
         self._poll_op: Op | None = None
         self._finished = False
-        # Polls run against an invisible host, so the runner's progress cover never flashes every few seconds.
-        self._quiet_host = QWidget()
         self._expires_local: datetime | None = None
 
         self.amount = QLabel()
@@ -227,13 +225,14 @@ class PaymentView(QWidget):
             self._poll_op.cancel()
         order_id = self.order.id
         op = run_kept(
-            self if manual else self._quiet_host,
+            self,
             self.ops,
             lambda cancel: self.service.order(order_id, cancel=cancel),
             on_success=lambda order: self.on_order_fetched(order, manual),
             on_failure=lambda exc: self.on_check_failed(exc, manual),
             progress_text=tr("Checking the payment…"),
             trigger=self.paid_button if manual else None,
+            silent=not manual,  # a poll every few seconds must not flash the progress cover
         )
         self._poll_op = op
 

@@ -139,7 +139,6 @@ class RenewalPage(QWidget):
         self.renewed_result: RenewalPaid | None = None
         self._quote_op: Op | None = None
         self._archive_after_load = False
-        self._quiet_host = QWidget()  # quotes refresh quietly: no progress cover on every spin-box click
         self._quote_timer = QTimer(self)
         self._quote_timer.setSingleShot(True)
         self._quote_timer.setInterval(QUOTE_DELAY_MS)
@@ -330,7 +329,8 @@ class RenewalPage(QWidget):
         self, fn: Callable[[CancelToken], Any], on_success: Callable[[Any], None], *, quiet: bool = False, **kw: Any
     ) -> Op:
         kw.setdefault("on_failure", self.on_op_failed)
-        return run_kept(self._quiet_host if quiet else self, self.ops, fn, on_success=on_success, **kw)
+        # Quotes refresh quietly: no progress cover on every spin-box click.
+        return run_kept(self, self.ops, fn, on_success=on_success, silent=quiet, **kw)
 
     def load(self, *, then_archive: bool = False) -> Op:
         """This computer's licence (local) and, for the cloud edition, its ledgers in use (server).
