@@ -25,6 +25,7 @@ from app.domain.purchase_scope import Notice, Screen, requested_ledger_year, scr
 from app.host.api import LicenceHost
 from app.services.local_status import LocalStatus
 from app.ui.auth.sign_in_dialog import SignInDialog
+from app.ui.collector import collect_on_gui_thread
 from app.ui.main_window import MainWindow
 from app.ui.purchase.purchase_dialog import PurchaseDialog
 from app.ui.runner import CancelToken, Op, run_op
@@ -32,7 +33,7 @@ from app.ui.screens import ScreenRun, open_screen
 from app.ui.status_view import StatusView
 from app.ui.theme import apply_theme
 
-__all__ = ["HostPanel", "LicenceWidget", "PurchaseRun", "apply_panel_look"]
+__all__ = ["HostPanel", "LicenceWidget", "PurchaseRun", "apply_panel_look", "collect_on_gui_thread"]
 
 PANEL_SIZE = (1040, 720)
 

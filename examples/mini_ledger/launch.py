@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QApplication
 
 from app.host import DemoServer, LicenceHost, start_demo_server
-from app.host.qt import HostPanel, apply_panel_look
+from app.host.qt import HostPanel, apply_panel_look, collect_on_gui_thread
 from app.i18n import LANGUAGES, tr
 from examples.mini_ledger.window import MiniLedgerWindow
 
@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collect_on_gui_thread(app)  # the demo server's threads and the panel's workers must never free a widget
     demo: DemoServer | None = start_demo_server(args.data_dir) if args.demo else None
     try:
         host = LicenceHost(args.data_dir, server_url=demo.url if demo else args.server, demo=demo is not None)
